@@ -1,0 +1,312 @@
+/* The sampler kernels, written once.
+ *
+ * This file is #included by sample_scalar.c, sample_avx2.c and sample_avx512.c,
+ * each compiled with its own target flags (setup.py, tests/c/Makefile) and
+ * each defining WC_KSUFFIX.  The kernels are plain loops over a tile of 16
+ * Philox blocks that GCC vectorizes for the target; every operation is an
+ * IEEE-exact elementwise operation and -ffp-contract=off forbids fused
+ * multiply-adds, so every path writes the same bits (tests/c/test_core.c and
+ * tests/test_simd.py check it).
+ */
+#include <string.h>
+
+#include "wcinit.h"
+#include "philox.h"
+#include "wmath.h"
+
+#ifndef WC_KSUFFIX
+#error "define WC_KSUFFIX before including kern.h"
+#endif
+#define WC_CAT2(a, b) a##_##b
+#define WC_CAT(a, b) WC_CAT2(a, b)
+#define WC_K(name) WC_CAT(name, WC_KSUFFIX)
+
+#define NB WC_TILE_BLOCKS
+
+/* Philox words of one tile in structure-of-arrays order: w[m][j] is word m of
+ * block (blk0 + j). */
+static inline void WC_K(tile_words)(uint64_t blk0, uint64_t stream, uint64_t seed,
+                                    uint32_t w[4][NB])
+{
+    const uint32_t s0 = (uint32_t)stream, s1 = (uint32_t)(stream >> 32);
+    uint32_t k0[10], k1[10];
+    k0[0] = (uint32_t)seed;
+    k1[0] = (uint32_t)(seed >> 32);
+    for (int r = 1; r < 10; r++) {
+        k0[r] = k0[r - 1] + WC_PHILOX_W0;
+        k1[r] = k1[r - 1] + WC_PHILOX_W1;
+    }
+    /* one independent 10-round chain per block: the j loop vectorizes */
+    for (int j = 0; j < NB; j++) {
+        uint64_t b = blk0 + (uint64_t)j;
+        uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = s0, c3 = s1;
+        for (int r = 0; r < 10; r++) {
+            uint64_t p0 = (uint64_t)WC_PHILOX_M0 * c0;
+            uint64_t p1 = (uint64_t)WC_PHILOX_M1 * c2;
+            uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0[r];
+            uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1[r];
+            c1 = (uint32_t)p1;
+            c3 = (uint32_t)p0;
+            c0 = n0;
+            c2 = n2;
+        }
+        w[0][j] = c0;
+        w[1][j] = c1;
+        w[2][j] = c2;
+        w[3][j] = c3;
+    }
+}
+
+/* ---- bit helpers (exact conversions that vectorize everywhere) ------------ */
+
+static inline double WC_K(u52_to_double)(uint64_t k) /* k < 2^52, exact */
+{
+    uint64_t bits = UINT64_C(0x4330000000000000) | k;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d - 4503599627370496.0; /* 2^52 */
+}
+
+static inline double WC_K(u32_to_double)(uint32_t k)
+{
+    return WC_K(u52_to_double)((uint64_t)k);
+}
+
+/* float -> IEEE binary16 bits, round to nearest even (overflow -> inf). */
+static inline uint16_t WC_K(f32_to_f16)(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    uint32_t sign = (x >> 16) & 0x8000u;
+    uint32_t ax = x & 0x7fffffffu;
+    /* normal half range: |f| >= 2^-14 */
+    uint32_t mant_round = ax + 0x0fffu + ((ax >> 13) & 1u); /* RNE at bit 13 */
+    uint32_t normal = (mant_round >> 13) - ((127u - 15u) << 10);
+    /* overflow / inf: exponent >= 31 after rounding, or NaN */
+    uint32_t over = (ax >= 0x477ff000u) ? 0x7c00u : normal;
+    uint32_t res_norm = (ax > 0x7f800000u) ? 0x7e00u : over;
+    /* subnormal half: |f| < 2^-14: value / 2^-24 rounded to nearest even */
+    float af;
+    memcpy(&af, &ax, sizeof af);
+    float scaled = af * 16777216.0f; /* 2^24: exact */
+    /* round-to-nearest-even of scaled (< 1024) via the 2^23 magic number */
+    float r = (scaled + 8388608.0f) - 8388608.0f;
+    uint32_t sub = (uint32_t)(int32_t)r;
+    uint32_t res = (ax < 0x38800000u) ? sub : res_norm;
+    return (uint16_t)(sign | res);
+}
+
+/* float -> bfloat16 bits, round to nearest even (NaN stays NaN). */
+static inline uint16_t WC_K(f32_to_bf16)(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+    uint32_t nan = (x >> 16) | 0x40u;
+    return (uint16_t)(((x & 0x7fffffffu) > 0x7f800000u) ? nan : rounded);
+}
+
+/* ---- per-tile transforms ------------------------------------------------------ */
+
+static inline float WC_K(clampf)(float x, float lo, float hi)
+{
+    x = x < lo ? lo : x;
+    return x > hi ? hi : x;
+}
+
+static inline double WC_K(clampd)(double x, double lo, double hi)
+{
+    x = x < lo ? lo : x;
+    return x > hi ? hi : x;
+}
+
+/* float tile: 64 elements, element e = m*16 + j uses word w[m][j]. */
+static void WC_K(tile_f32)(const wc_params *p, uint32_t w[4][NB], float *out)
+{
+    uint32_t *ww = &w[0][0]; /* ww[e] == w[e/16][e%16] */
+    switch (p->dist) {
+    case WC_UNIFORM: {
+        const float a = (float)p->a, b = (float)p->b;
+        const float lo = (float)p->lo, hi = (float)p->hi;
+        for (int e = 0; e < WC_TILE32; e++) {
+            float u = (float)(int32_t)(ww[e] >> 8) * 0x1p-24f; /* [0, 1) */
+            float x = (1.0f - u) * a + u * b;
+            out[e] = WC_K(clampf)(x, lo, hi);
+        }
+        break;
+    }
+    case WC_NORMAL: {
+        const float mean = (float)p->a, sd = (float)p->b;
+        for (int e = 0; e < WC_TILE32; e++) {
+            uint32_t x = ww[e];
+            /* p in [2^-33, 0.5 - 2^-25]: never 0.5, so z is never 0 */
+            float q = (float)(int32_t)(x & 0x7fffffffu) * 0x1p-32f + 0x1p-33f;
+            q = q < 0x1.fffffep-2f ? q : 0x1.fffffep-2f;
+            float z = wc_ndtri_lower_f(q);
+            z = (x >> 31) ? -z : z;
+            out[e] = mean + sd * z;
+        }
+        break;
+    }
+    case WC_RAW: {
+        memcpy(out, ww, WC_TILE32 * sizeof(float));
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* double tile: 32 elements, element e = m*16 + j uses words w[2m][j] (low)
+ * and w[2m+1][j] (high). */
+static void WC_K(tile_f64)(const wc_params *p, uint32_t w[4][NB], double *out)
+{
+    uint64_t x64[WC_TILE64];
+    for (int m = 0; m < 2; m++)
+        for (int j = 0; j < NB; j++)
+            x64[m * NB + j] = (uint64_t)w[2 * m][j] | ((uint64_t)w[2 * m + 1][j] << 32);
+    switch (p->dist) {
+    case WC_UNIFORM: {
+        const double a = p->a, b = p->b, lo = p->lo, hi = p->hi;
+        for (int e = 0; e < WC_TILE64; e++) {
+            double u = WC_K(u52_to_double)(x64[e] >> 12) * 0x1p-52; /* [0, 1) */
+            double x = (1.0 - u) * a + u * b;
+            out[e] = WC_K(clampd)(x, lo, hi);
+        }
+        break;
+    }
+    case WC_NORMAL: {
+        const double mean = p->a, sd = p->b;
+        for (int e = 0; e < WC_TILE64; e++) {
+            uint64_t x = x64[e];
+            /* p = (2k+1) 2^-54 in [2^-54, 0.5): exact, never 0.5 */
+            double q = WC_K(u52_to_double)((x & UINT64_C(0x000fffffffffffff))) * 0x1p-53 + 0x1p-54;
+            double z = wc_ndtri_lower(q);
+            z = (x >> 63) ? -z : z;
+            out[e] = mean + sd * z;
+        }
+        break;
+    }
+    case WC_RAW:
+        memcpy(out, x64, sizeof x64);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Truncated normal, computed in double for every dtype.  u in (0, 1) from
+ * 32 bits (float dtypes, tile of 64) or 52 bits (double, tile of 32). */
+static void WC_K(trunc_from_u)(const wc_params *p, const double *u, int n, double *out)
+{
+    const double mean = p->a, sd = p->b, lo = p->lo, hi = p->hi, sg = p->sign;
+    if (p->dist == WC_TRUNC_MID) {
+        const double plo = p->p_lo, qhi = p->q_hi, zz = p->z;
+        for (int e = 0; e < n; e++) {
+            double pp = plo + u[e] * zz;           /* Phi(x)            */
+            double qq = qhi + (1.0 - u[e]) * zz;   /* 1 - Phi(x), no cancellation */
+            double zl = wc_ndtri_lower(pp < 0.5 ? pp : 0.5);
+            double zu = wc_ndtri_lower(qq < 0.5 ? qq : 0.5);
+            double z = pp < qq ? zl : -zu;
+            out[e] = WC_K(clampd)(mean + sd * (sg * z), lo, hi);
+        }
+    } else { /* WC_TRUNC_TAIL: alpha' = reflected near edge, deep in the upper tail */
+        const double lq0 = p->lq0, ww = p->w;
+        for (int e = 0; e < n; e++) {
+            /* log(1 - Phi(x)) = lq0 + log(1 - u * w) */
+            double t = 1.0 - u[e] * ww;
+            double lq = lq0 + wc_log(t);
+            double z = -wc_ndtri_lower_log(lq);
+            out[e] = WC_K(clampd)(mean + sd * (sg * z), lo, hi);
+        }
+    }
+}
+
+/* Compute tile `t` (relative to rng->offset) into buf (float or double). */
+static void WC_K(tile)(const wc_rng *rng, const wc_params *p, wc_dtype dt, uint64_t t,
+                       void *buf)
+{
+    uint32_t w[4][NB];
+    WC_K(tile_words)(rng->offset + t * NB, rng->stream, rng->seed, w);
+    int trunc = p->dist == WC_TRUNC_MID || p->dist == WC_TRUNC_TAIL;
+    if (dt == WC_F64) {
+        if (trunc) {
+            double u[WC_TILE64];
+            for (int m = 0; m < 2; m++)
+                for (int j = 0; j < NB; j++) {
+                    uint64_t x = (uint64_t)w[2 * m][j] | ((uint64_t)w[2 * m + 1][j] << 32);
+                    /* (2k+1) 2^-53, k < 2^52: in (0, 1) */
+                    u[m * NB + j] = WC_K(u52_to_double)(x >> 12) * 0x1p-52 + 0x1p-53;
+                }
+            WC_K(trunc_from_u)(p, u, WC_TILE64, (double *)buf);
+        } else {
+            WC_K(tile_f64)(p, w, (double *)buf);
+        }
+    } else {
+        if (trunc) {
+            double u[WC_TILE32], d[WC_TILE32];
+            const uint32_t *ww = &w[0][0];
+            for (int e = 0; e < WC_TILE32; e++)
+                u[e] = WC_K(u32_to_double)(ww[e]) * 0x1p-32 + 0x1p-33; /* (0, 1) */
+            WC_K(trunc_from_u)(p, u, WC_TILE32, d);
+            float *f = (float *)buf;
+            for (int e = 0; e < WC_TILE32; e++)
+                f[e] = (float)d[e];
+        } else {
+            WC_K(tile_f32)(p, w, (float *)buf);
+        }
+    }
+}
+
+/* Store n <= 64 computed values (from a float or double tile buffer) as dt. */
+static inline void WC_K(store)(wc_dtype dt, const void *src, int n, void *dst)
+{
+    switch (dt) {
+    case WC_F32:
+    case WC_F64:
+        memcpy(dst, src, (size_t)n * wc_dtype_size(dt));
+        break;
+    case WC_F16: {
+        const float *s = (const float *)src;
+        uint16_t h[WC_TILE32];
+        for (int i = 0; i < n; i++)
+            h[i] = WC_K(f32_to_f16)(s[i]);
+        memcpy(dst, h, (size_t)n * sizeof(uint16_t)); /* dst may be unaligned */
+        break;
+    }
+    case WC_BF16: {
+        const float *s = (const float *)src;
+        uint16_t h[WC_TILE32];
+        for (int i = 0; i < n; i++)
+            h[i] = WC_K(f32_to_bf16)(s[i]);
+        memcpy(dst, h, (size_t)n * sizeof(uint16_t));
+        break;
+    }
+    }
+}
+
+/* Fill out[0..n) with logical elements start .. start+n-1. */
+void WC_K(wc_kernel)(const wc_rng *rng, const wc_params *p, wc_dtype dt,
+                     uint64_t start, size_t n, void *out)
+{
+    const uint64_t T = dt == WC_F64 ? WC_TILE64 : WC_TILE32;
+    const size_t es = wc_dtype_size(dt);
+    _Alignas(64) double buf[WC_TILE32]; /* holds a float or double tile */
+    char *o = (char *)out;
+    uint64_t i = start, end = start + n;
+    while (i < end) {
+        uint64_t t = i / T, t0 = t * T;
+        uint64_t stop = t0 + T < end ? t0 + T : end;
+        int k = (int)(stop - i);
+        if (i == t0 && k == (int)T && (dt == WC_F32 || dt == WC_F64) &&
+            ((uintptr_t)o % es) == 0) {
+            WC_K(tile)(rng, p, dt, t, o); /* whole tile straight into place */
+        } else {
+            WC_K(tile)(rng, p, dt, t, buf);
+            const char *src = (const char *)buf + (i - t0) * (dt == WC_F64 ? 8 : 4);
+            WC_K(store)(dt, src, k, o);
+        }
+        o += (size_t)k * es;
+        i = stop;
+    }
+}

@@ -1,0 +1,308 @@
+/* Sampler parameters and the fill drivers: contiguous and strided memory,
+ * split over the thread pool by logical element index.  The per-element
+ * work is in kern.h (one source, compiled per ISA). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+#include "wmath.h"
+
+size_t wc_dtype_size(wc_dtype dt)
+{
+    return dt == WC_F64 ? 8 : dt == WC_F32 ? 4 : 2;
+}
+
+uint64_t wc_blocks_for(uint64_t n, wc_dtype dt)
+{
+    uint64_t T = dt == WC_F64 ? WC_TILE64 : WC_TILE32;
+    return ((n / T) + (n % T != 0)) * WC_TILE_BLOCKS;
+}
+
+static void params_clear(wc_params *p, wc_dist d)
+{
+    memset(p, 0, sizeof *p);
+    p->dist = d;
+    p->sign = 1.0;
+}
+
+int wc_params_uniform(wc_params *p, double a, double b)
+{
+    if (!(a <= b) || !isfinite(a) || !isfinite(b))
+        return -1;
+    params_clear(p, WC_UNIFORM);
+    p->a = a;
+    p->b = b;
+    p->lo = a;
+    p->hi = b;
+    return 0;
+}
+
+int wc_params_normal(wc_params *p, double mean, double std)
+{
+    if (!(std >= 0.0) || !isfinite(std) || !isfinite(mean))
+        return -1;
+    params_clear(p, WC_NORMAL);
+    p->a = mean;
+    p->b = std;
+    return 0;
+}
+
+/* Depth beyond which the interval is sampled in log space (WC_TRUNC_TAIL):
+ * Phi(-alpha) is ~ 1e-99 at 21, so the linear-space formulas still have full
+ * precision below it and the log-space ones above it. */
+#define WC_TAIL_DEPTH 21.0
+
+int wc_params_trunc_normal(wc_params *p, double mean, double std, double a, double b)
+{
+    if (!(std > 0.0) || !isfinite(std) || !isfinite(mean) || isnan(a) || isnan(b) || !(a <= b))
+        return -1;
+    double alpha = (a - mean) / std, beta = (b - mean) / std;
+    params_clear(p, WC_TRUNC_MID);
+    p->a = mean;
+    p->b = std;
+    p->lo = a;
+    p->hi = b;
+    /* An interval wholly below the mean is reflected to the upper side, so
+     * that only the case alpha >> 0 needs log space. */
+    if (beta <= 0.0) {
+        double t = alpha;
+        alpha = -beta;
+        beta = -t;
+        p->sign = -1.0;
+    }
+    if (alpha == INFINITY)
+        return -1; /* a == b == +-inf: no mass to sample */
+    if (alpha >= WC_TAIL_DEPTH) {
+        p->dist = WC_TRUNC_TAIL;
+        double lqa = wc_log_ndtr(-alpha);
+        double lqb = wc_log_ndtr(-beta); /* -inf when beta is +inf */
+        p->lq0 = lqa;
+        double r = (beta == INFINITY) ? 0.0 : exp(lqb - lqa);
+        p->w = 1.0 - r;
+        return 0;
+    }
+    /* Phi(alpha), Phi(-beta) and the mass between them, all without cancellation */
+    double pa = wc_ndtr(alpha);
+    double qb = wc_ndtr(-beta);
+    double z;
+    if (alpha > 0.0)
+        z = wc_ndtr(-alpha) - qb;          /* both upper tails */
+    else if (beta < 0.0)
+        z = wc_ndtr(beta) - pa;            /* both lower tails */
+    else
+        z = 1.0 - pa - qb;
+    p->p_lo = pa;
+    p->q_hi = qb;
+    p->z = z;
+    return 0;
+}
+
+/* ---- fill drivers ---------------------------------------------------------- */
+
+void wc_fill_contiguous(const wc_rng *rng, const wc_params *p, wc_dtype dt,
+                        uint64_t start, size_t n, void *out)
+{
+    wc_kernel_current()(rng, p, dt, start, n, out);
+}
+
+typedef struct {
+    const wc_rng *rng;
+    const wc_params *p;
+    wc_kernel_fn kern;
+    wc_dtype dt;
+    char *data;
+    int ndim;
+    const int64_t *shape;
+    const int64_t *strides;
+    uint64_t start, lo, n; /* fill logical [lo, lo + n) */
+    int nparts, contiguous;
+} fill_job;
+
+#define WC_CHUNK 256 /* elements per strided chunk (a multiple of both tiles) */
+
+static void fill_part(void *ctx, int part)
+{
+    const fill_job *j = (const fill_job *)ctx;
+    const uint64_t align = WC_CHUNK;
+    uint64_t lo = j->lo + (j->n / align) * (uint64_t)part / (uint64_t)j->nparts * align;
+    uint64_t hi = part + 1 == j->nparts
+                      ? j->lo + j->n
+                      : j->lo + (j->n / align) * (uint64_t)(part + 1) / (uint64_t)j->nparts * align;
+    if (lo >= hi)
+        return;
+    const size_t es = wc_dtype_size(j->dt);
+    if (j->contiguous) {
+        j->kern(j->rng, j->p, j->dt, j->start + lo, (size_t)(hi - lo), j->data + lo * es);
+        return;
+    }
+    /* strided: multi-index of lo (row-major), then chunks through a buffer */
+    int64_t idx[64];
+    uint64_t rem = lo;
+    char *ptr = j->data;
+    for (int d = j->ndim - 1; d >= 0; d--) {
+        idx[d] = (int64_t)(rem % (uint64_t)j->shape[d]);
+        rem /= (uint64_t)j->shape[d];
+        ptr += idx[d] * j->strides[d];
+    }
+    const int last = j->ndim - 1;
+    const int64_t inner = j->shape[last], sl = j->strides[last];
+    _Alignas(64) char buf[WC_CHUNK * 8];
+    uint64_t i = lo;
+    while (i < hi) {
+        size_t k = (size_t)(hi - i < WC_CHUNK ? hi - i : WC_CHUNK);
+        j->kern(j->rng, j->p, j->dt, j->start + i, k, buf);
+        const char *src = buf;
+        size_t left = k;
+        while (left > 0) {
+            int64_t run = inner - idx[last];
+            if ((uint64_t)run > left)
+                run = (int64_t)left;
+            if (es == 4) {
+                for (int64_t r = 0; r < run; r++)
+                    memcpy(ptr + r * sl, src + r * 4, 4);
+            } else if (es == 8) {
+                for (int64_t r = 0; r < run; r++)
+                    memcpy(ptr + r * sl, src + r * 8, 8);
+            } else {
+                for (int64_t r = 0; r < run; r++)
+                    memcpy(ptr + r * sl, src + r * 2, 2);
+            }
+            src += (size_t)run * es;
+            left -= (size_t)run;
+            idx[last] += run;
+            ptr += run * sl;
+            /* carry into the outer dimensions */
+            for (int d = last; d > 0 && idx[d] == j->shape[d]; d--) {
+                ptr -= idx[d] * j->strides[d];
+                idx[d] = 0;
+                idx[d - 1]++;
+                ptr += j->strides[d - 1];
+            }
+        }
+        i += k;
+    }
+}
+
+/* Fills below this many elements stay on the calling thread. */
+#define WC_PARALLEL_MIN (1u << 16)
+
+void wc_fill_strided(const wc_rng *rng, const wc_params *p, wc_dtype dt,
+                     char *data, int ndim, const int64_t *shape, const int64_t *strides,
+                     uint64_t start, uint64_t lo, uint64_t hi, int nthreads)
+{
+    uint64_t total = 1;
+    for (int d = 0; d < ndim; d++)
+        total *= (uint64_t)shape[d];
+    if (hi > total)
+        hi = total;
+    if (lo >= hi)
+        return;
+    uint64_t n = hi - lo;
+    /* Drop unit dimensions and detect C contiguity. */
+    int64_t sh[64], st[64];
+    int nd = 0;
+    for (int d = 0; d < ndim; d++)
+        if (shape[d] != 1) {
+            sh[nd] = shape[d];
+            st[nd] = strides[d];
+            nd++;
+        }
+    if (nd == 0) {
+        sh[0] = 1;
+        st[0] = (int64_t)wc_dtype_size(dt);
+        nd = 1;
+    }
+    int contiguous = 1;
+    int64_t expect = (int64_t)wc_dtype_size(dt);
+    for (int d = nd - 1; d >= 0; d--) {
+        if (st[d] != expect)
+            contiguous = 0;
+        expect *= sh[d];
+    }
+    fill_job j = {rng, p, wc_kernel_current(), dt, data, nd, sh, st, start, lo, n, 1, contiguous};
+    int parts = nthreads < 1 ? 1 : nthreads;
+    uint64_t maxparts = n / WC_PARALLEL_MIN;
+    if ((uint64_t)parts > maxparts)
+        parts = maxparts < 1 ? 1 : (int)maxparts;
+    j.nparts = parts;
+    if (parts == 1)
+        fill_part(&j, 0);
+    else
+        wc_parallel_for(parts, fill_part, &j);
+}
+
+/* ---- sparse ------------------------------------------------------------------ */
+
+/* (key, row) pairs ordered lexicographically; quickselect of the k smallest. */
+static int pair_less(const uint64_t *a, const uint64_t *b)
+{
+    return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]);
+}
+
+static void pair_swap(uint64_t *a, uint64_t *b)
+{
+    uint64_t t0 = a[0], t1 = a[1];
+    a[0] = b[0]; a[1] = b[1];
+    b[0] = t0; b[1] = t1;
+}
+
+/* Partition v[0..n) (pairs) so that the k smallest come first (any order). */
+static void select_smallest(uint64_t *v, int64_t n, int64_t k)
+{
+    int64_t lo = 0, hi = n - 1;
+    while (lo < hi && k > lo && k <= hi) {
+        /* median of three as pivot, moved to hi */
+        int64_t mid = lo + (hi - lo) / 2;
+        if (pair_less(&v[2 * mid], &v[2 * lo])) pair_swap(&v[2 * mid], &v[2 * lo]);
+        if (pair_less(&v[2 * hi], &v[2 * lo])) pair_swap(&v[2 * hi], &v[2 * lo]);
+        if (pair_less(&v[2 * mid], &v[2 * hi])) pair_swap(&v[2 * mid], &v[2 * hi]);
+        uint64_t piv[2] = {v[2 * hi], v[2 * hi + 1]};
+        int64_t s = lo;
+        for (int64_t i = lo; i < hi; i++)
+            if (pair_less(&v[2 * i], piv)) {
+                pair_swap(&v[2 * i], &v[2 * s]);
+                s++;
+            }
+        pair_swap(&v[2 * s], &v[2 * hi]);
+        /* v[lo..s) < pivot <= v(s..hi] */
+        if (s == k || s + 1 == k)
+            return;
+        if (s > k)
+            hi = s - 1;
+        else
+            lo = s + 1;
+    }
+}
+
+void wc_sparse_zero_columns(const wc_rng *rng, wc_dtype dt, char *data,
+                            int64_t rows, int64_t cols, int64_t s0, int64_t s1,
+                            int64_t nzero, uint64_t *scratch)
+{
+    if (nzero <= 0 || rows <= 0)
+        return;
+    wc_params raw;
+    memset(&raw, 0, sizeof raw);
+    raw.dist = WC_RAW;
+    const size_t es = wc_dtype_size(dt);
+    static const char zero[8] = {0};
+    uint64_t *keys = scratch + 2 * rows; /* last third: raw keys */
+    for (int64_t c = 0; c < cols; c++) {
+        if (nzero >= rows) {
+            for (int64_t r = 0; r < rows; r++)
+                memcpy(data + r * s0 + c * s1, zero, es);
+            continue;
+        }
+        wc_fill_contiguous(rng, &raw, WC_F64, (uint64_t)c * (uint64_t)rows, (size_t)rows, keys);
+        for (int64_t r = 0; r < rows; r++) { /* (key, row) pairs */
+            uint64_t k = keys[r];
+            scratch[2 * r] = k;
+            scratch[2 * r + 1] = (uint64_t)r;
+        }
+        select_smallest(scratch, rows, nzero);
+        for (int64_t i = 0; i < nzero; i++) {
+            int64_t r = (int64_t)scratch[2 * i + 1];
+            memcpy(data + r * s0 + c * s1, zero, es);
+        }
+    }
+}

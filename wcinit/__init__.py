@@ -1,0 +1,44 @@
+"""wcinit: torch.nn.init for NumPy arrays, with a C core.
+
+Fast, element-addressed (counter-based Philox4x32-10) weight initialization:
+the same seed gives the same bits for any thread count, memory layout or
+shard.  The public API mirrors ``torch.nn.init`` name for name.
+"""
+from . import _core
+from ._api import (
+    calculate_gain, constant, constant_, dirac, dirac_, eye, eye_, kaiming_normal,
+    kaiming_normal_, kaiming_uniform, kaiming_uniform_, normal, normal_, ones_,
+    orthogonal, orthogonal_, sparse, sparse_, trunc_normal_, uniform, uniform_,
+    xavier_normal, xavier_normal_, xavier_uniform, xavier_uniform_, zeros_,
+)
+from ._core import (
+    DtypeError, Generator, NotAnArrayError, default_generator, get_num_threads,
+    get_simd, set_num_threads, set_simd, simd_paths,
+)
+from ._hooks import as_target as _as_target, coerce_generator as _coerce_generator
+from ._random import fill_shard, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+
+__version__ = "0.1.0"
+
+
+def _bfloat16_dtype():
+    try:
+        import ml_dtypes
+    except ImportError:
+        return None
+    return ml_dtypes.bfloat16
+
+
+_core._set_hooks(_as_target, _coerce_generator, _bfloat16_dtype())
+
+__all__ = [
+    "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
+    "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+    "kaiming_normal_", "orthogonal_", "sparse_",
+    "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal",
+    "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse",
+    "Generator", "default_generator", "manual_seed", "initial_seed", "seed",
+    "get_rng_state", "set_rng_state", "fill_shard",
+    "set_num_threads", "get_num_threads", "set_simd", "get_simd", "simd_paths",
+    "DtypeError", "NotAnArrayError",
+]

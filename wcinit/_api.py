@@ -1,0 +1,611 @@
+"""The torch.nn.init API on NumPy arrays.
+
+Every function has torch.nn.init's name, parameter names, order and defaults,
+fills the array in place and returns it.  Where torch raises, the same
+exception type is raised with torch's message, before anything is written.
+"""
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from . import _core
+from ._core import Generator
+
+__all__ = [
+    "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
+    "zeros_", "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+    "kaiming_normal_", "orthogonal_", "sparse_",
+    "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal",
+    "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse",
+]
+
+_NONLINEARITIES = {
+    "linear": 0, "conv1d": 1, "conv2d": 2, "conv3d": 3, "conv_transpose1d": 4,
+    "conv_transpose2d": 5, "conv_transpose3d": 6, "sigmoid": 7, "tanh": 8, "relu": 9,
+    "leaky_relu": 10, "selu": 11,
+}
+_UNIFORM, _NORMAL, _TRUNC = 0, 1, 2
+# torch's names for the dtypes in its "out of bounds" messages
+_TORCH_DTYPE_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                     "bfloat16": "c10::BFloat16"}
+_ZERO_ELEMENT_WARNING = "Initializing zero-element tensors is a no-op"
+
+
+def _g(x):
+    """Format a number as C++ iostreams do (torch's messages): like %g."""
+    return f"{x:g}"
+
+
+def _float(x, fname, name):
+    """A real-number argument as a Python float, or TypeError naming it."""
+    if isinstance(x, float):
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
+        return float(x)
+    raise TypeError(f"{fname}(): argument '{name}' must be float, not {type(x).__name__}")
+
+
+def _warn_zero(stacklevel=3):
+    warnings.warn(_ZERO_ELEMENT_WARNING, stacklevel=stacklevel)
+
+
+def _generator(generator, fname):
+    """Resolve generator= once (composite initializers use it twice)."""
+    if generator is None or isinstance(generator, Generator):
+        return generator
+    from ._hooks import coerce_generator
+    return coerce_generator(generator, fname)
+
+
+def _finfo_max(arr):
+    name = arr.dtype.name
+    if name == "bfloat16":
+        return 3.3895313892515355e38
+    return float(np.finfo(arr.dtype).max)
+
+
+def _check_uniform_bounds(arr, a, b):
+    """torch's check_uniform_bounds: finite and representable, then from <= to."""
+    fmax = _finfo_max(arr)
+    tname = _TORCH_DTYPE_NAME.get(arr.dtype.name, arr.dtype.name)
+    if not (-fmax <= a <= fmax):
+        raise RuntimeError(f"from is out of bounds for {tname}")
+    if not (-fmax <= b <= fmax):
+        raise RuntimeError(f"to is out of bounds for {tname}")
+    if a > b:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={_g(a)} > to={_g(b)}")
+
+
+def _check_normal(fname, mean, std):
+    if not std >= 0.0:  # also NaN, as torch
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_g(std)}")
+    if math.isinf(std):
+        raise ValueError(f"{fname}: std must be finite, got {std}")
+    if not math.isfinite(mean):
+        raise ValueError(f"{fname}: mean must be finite, got {mean}")
+
+
+def _fans(arr):
+    return _core._fans(arr.shape)
+
+
+def calculate_gain(nonlinearity, param=None):
+    r"""Return the recommended gain value for the given nonlinearity function.
+
+    ================= ====================================================
+    nonlinearity      gain
+    ================= ====================================================
+    Linear / Identity :math:`1`
+    Conv{1,2,3}D      :math:`1`
+    Sigmoid           :math:`1`
+    Tanh              :math:`\frac{5}{3}`
+    ReLU              :math:`\sqrt{2}`
+    Leaky Relu        :math:`\sqrt{\frac{2}{1 + \text{negative\_slope}^2}}`
+    SELU              :math:`\frac{3}{4}`
+    ================= ====================================================
+
+    The SELU value is torch's empirical choice (pytorch/pytorch#50664); for
+    self-normalizing networks use ``nonlinearity='linear'`` (variance 1/N).
+
+    Args:
+        nonlinearity: the non-linear function (``nn.functional`` name)
+        param: optional parameter for the non-linear function (leaky_relu's
+            negative slope, default 0.01)
+
+    Examples:
+        >>> import wcinit
+        >>> round(wcinit.calculate_gain("leaky_relu", 0.2), 6)
+        1.386750
+    """
+    code = _NONLINEARITIES.get(nonlinearity) if isinstance(nonlinearity, str) else None
+    if code is None:
+        raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+    slope = 0.0
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif (not isinstance(param, bool) and isinstance(param, int)) or isinstance(param, float):
+            slope = param
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+    return _core._gain(code, float(slope))
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    r"""Fill the array with values drawn from the uniform distribution :math:`\mathcal{U}(a, b)`.
+
+    Every value lies in the closed interval [a, b] in every dtype (values are
+    computed in float32, or float64 for float64 arrays, and rounded once).
+
+    Args:
+        tensor: a writable n-dimensional float array (or a torch CPU tensor)
+        a: the lower bound of the uniform distribution (default 0.0)
+        b: the upper bound of the uniform distribution (default 1.0)
+        generator: a wcinit.Generator, an int seed, a numpy.random.Generator,
+            or None for the default generator
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> w = wcinit.uniform_(np.empty((3, 5), np.float32), generator=0)
+        >>> bool(((0.0 <= w) & (w <= 1.0)).all())
+        True
+    """
+    a = _float(a, "uniform_", "a")
+    b = _float(b, "uniform_", "b")
+    arr = _core._check(tensor, "uniform_")
+    _check_uniform_bounds(arr, a, b)
+    if arr.size == 0:
+        _warn_zero()
+        return tensor
+    _core._fill(arr, "uniform_", _UNIFORM, a, b, 0.0, 0.0, generator)
+    return tensor
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    r"""Fill the array with values drawn from the normal distribution :math:`\mathcal{N}(\text{mean}, \text{std}^2)`.
+
+    Values come from the inverse normal CDF of one counter-based uniform each
+    (Wichura's AS 241), so every element is addressed by its index.
+
+    Args:
+        tensor: a writable n-dimensional float array (or a torch CPU tensor)
+        mean: the mean of the normal distribution (default 0.0)
+        std: the standard deviation of the normal distribution (default 1.0)
+        generator: a wcinit.Generator, an int seed, a numpy.random.Generator, or None
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> w = wcinit.normal_(np.empty((3, 5)), std=0.02, generator=1)
+    """
+    mean = _float(mean, "normal_", "mean")
+    std = _float(std, "normal_", "std")
+    _check_normal("normal_", mean, std)
+    arr = _core._check(tensor, "normal_")
+    if arr.size == 0:
+        _warn_zero()
+        return tensor
+    _core._fill(arr, "normal_", _NORMAL, mean, std, 0.0, 0.0, generator)
+    return tensor
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    r"""Fill the array with values drawn from a truncated normal distribution.
+
+    The values are effectively drawn from :math:`\mathcal{N}(\text{mean}, \text{std}^2)`
+    restricted to the absolute bounds :math:`[a, b]`, by exact inversion of the
+    truncated CDF in one pass: :math:`x = \text{mean} + \text{std}\,\Phi^{-1}(\Phi(\alpha) + u\,(\Phi(\beta) - \Phi(\alpha)))`
+    with :math:`\alpha = (a-\text{mean})/\text{std}`, :math:`\beta = (b-\text{mean})/\text{std}`,
+    computed in float64 for every dtype (in log space for intervals deep in a
+    tail).  Unlike torch <= 2.11 there is no pile-up at the bounds in float16 /
+    bfloat16 and no outlier at tiny ``std``; every value lies in [a, b].
+
+    Args:
+        tensor: a writable n-dimensional float array (or a torch CPU tensor)
+        mean: the mean of the normal distribution (default 0.0)
+        std: the standard deviation of the normal distribution (default 1.0)
+        a: the minimum cutoff value (default -2.0)
+        b: the maximum cutoff value (default 2.0)
+        generator: a wcinit.Generator, an int seed, a numpy.random.Generator, or None
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> w = wcinit.trunc_normal_(np.empty((3, 5)), std=0.02, a=-0.04, b=0.04, generator=2)
+        >>> bool((np.abs(w) <= 0.04).all())
+        True
+    """
+    mean = _float(mean, "trunc_normal_", "mean")
+    std = _float(std, "trunc_normal_", "std")
+    a = _float(a, "trunc_normal_", "a")
+    b = _float(b, "trunc_normal_", "b")
+    if std == 0.0:
+        raise ZeroDivisionError("trunc_normal_: std must be positive (division by zero)")
+    if not (std > 0.0 and math.isfinite(std)):
+        raise ValueError(f"trunc_normal_: std must be positive and finite, got {std}")
+    if not math.isfinite(mean):
+        raise ValueError(f"trunc_normal_: mean must be finite, got {mean}")
+    if math.isnan(a) or math.isnan(b):
+        raise ValueError(f"trunc_normal_: bounds a and b must not be NaN, got a={a}, b={b}")
+    if a > b:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={_g(a)} > to={_g(b)}")
+    if a == b and math.isinf(a):
+        raise ValueError(f"trunc_normal_: the interval [a, b] = [{a}, {b}] holds no values")
+    arr = _core._check(tensor, "trunc_normal_")
+    if arr.size == 0:
+        _warn_zero()
+        return tensor
+    _core._fill(arr, "trunc_normal_", _TRUNC, mean, std, a, b, generator)
+    return tensor
+
+
+def constant_(tensor, val):
+    r"""Fill the array with the value :math:`\text{val}`.
+
+    Args:
+        tensor: a writable n-dimensional float array (or a torch CPU tensor)
+        val: the value to fill the array with
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> wcinit.constant_(np.empty((2, 2)), 0.3)
+        array([[0.3, 0.3],
+               [0.3, 0.3]])
+    """
+    if not isinstance(val, numbers.Number) or isinstance(val, complex):
+        raise TypeError(f"constant_(): argument 'val' must be a number, not {type(val).__name__}")
+    arr = _core._check(tensor, "constant_")
+    arr.fill(val)
+    return tensor
+
+
+def ones_(tensor):
+    r"""Fill the array with the scalar value `1`.
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> wcinit.ones_(np.empty(3))
+        array([1., 1., 1.])
+    """
+    _core._check(tensor, "ones_").fill(1.0)
+    return tensor
+
+
+def zeros_(tensor):
+    r"""Fill the array with the scalar value `0`.
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> wcinit.zeros_(np.empty(3))
+        array([0., 0., 0.])
+    """
+    _core._check(tensor, "zeros_").fill(0.0)
+    return tensor
+
+
+def eye_(tensor):
+    r"""Fill the 2-dimensional array with the identity matrix.
+
+    Preserves the identity of the inputs in Linear layers, where as many
+    inputs are preserved as possible (the leading min(rows, cols) diagonal).
+
+    Args:
+        tensor: a writable 2-dimensional float array
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> wcinit.eye_(np.empty((2, 3)))
+        array([[1., 0., 0.],
+               [0., 1., 0.]])
+    """
+    arr = _core._check(tensor, "eye_")
+    if arr.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    arr.fill(0.0)
+    k = min(arr.shape)
+    if k:
+        idx = np.arange(k)
+        arr[idx, idx] = 1.0
+    return tensor
+
+
+def dirac_(tensor, groups=1):
+    r"""Fill the {3, 4, 5}-dimensional array with the Dirac delta function.
+
+    Preserves the identity of the inputs in convolutional layers, where as many
+    input channels are preserved as possible.  With ``groups > 1`` each group
+    of output channels preserves the identity.
+
+    Args:
+        tensor: a writable {3, 4, 5}-dimensional float array
+        groups: number of groups in the conv layer (default 1)
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> w = wcinit.dirac_(np.empty((3, 16, 5, 5)))
+        >>> w = wcinit.dirac_(np.empty((3, 24, 5, 5)), 3)
+    """
+    arr = _core._check(tensor, "dirac_")
+    if arr.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = arr.shape
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool):
+        raise TypeError(f"dirac_(): argument 'groups' must be int, not {type(groups).__name__}")
+    if sizes[0] % groups != 0:  # groups == 0: ZeroDivisionError, as torch
+        raise ValueError("dim 0 must be divisible by groups")
+    if groups < 0:
+        raise ValueError(f"dirac_: groups must be positive, got {groups}")
+    out_per_group = sizes[0] // groups
+    min_dim = min(out_per_group, sizes[1])
+    arr.fill(0.0)
+    if min_dim and groups:
+        g, d = np.meshgrid(np.arange(groups), np.arange(min_dim), indexing="ij")
+        rows, cols = (g * out_per_group + d).ravel(), d.ravel()
+        centre = tuple(s // 2 for s in sizes[2:])
+        arr[(rows, cols) + centre] = 1.0
+    return tensor
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    r"""Fill the array with values from :math:`\mathcal{U}(-a, a)`, Glorot/Xavier uniform.
+
+    .. math::
+        a = \text{gain} \times \sqrt{\frac{6}{\text{fan\_in} + \text{fan\_out}}}
+
+    From Glorot & Bengio, "Understanding the difficulty of training deep
+    feedforward neural networks" (2010).  ``fan_in = size(1) * prod(size[2:])``,
+    ``fan_out = size(0) * prod(size[2:])``.
+
+    Args:
+        tensor: a writable n-dimensional float array, n >= 2
+        gain: an optional scaling factor (default 1.0)
+        generator: a wcinit.Generator, an int seed, a numpy.random.Generator, or None
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> w = wcinit.xavier_uniform_(np.empty((512, 1024), np.float32), gain=wcinit.calculate_gain("relu"))
+        >>> bool(np.abs(w).max() <= np.sqrt(2) * np.sqrt(6 / 1536))
+        True
+    """
+    gain = _float(gain, "xavier_uniform_", "gain")
+    arr = _core._check(tensor, "xavier_uniform_")
+    fan_in, fan_out = _fans(arr)
+    if arr.size == 0:
+        _warn_zero()
+        return tensor
+    bound = _core._bound(_core._std("xavier", gain, fan_in, fan_out))
+    _check_uniform_bounds(arr, -bound, bound)
+    _core._fill(arr, "xavier_uniform_", _UNIFORM, -bound, bound, 0.0, 0.0, generator)
+    return tensor
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    r"""Fill the array with values from :math:`\mathcal{N}(0, \text{std}^2)`, Glorot/Xavier normal.
+
+    .. math::
+        \text{std} = \text{gain} \times \sqrt{\frac{2}{\text{fan\_in} + \text{fan\_out}}}
+
+    From Glorot & Bengio (2010).
+
+    Args:
+        tensor: a writable n-dimensional float array, n >= 2
+        gain: an optional scaling factor (default 1.0)
+        generator: a wcinit.Generator, an int seed, a numpy.random.Generator, or None
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> w = wcinit.xavier_normal_(np.empty((3, 5)), generator=0)
+    """
+    gain = _float(gain, "xavier_normal_", "gain")
+    arr = _core._check(tensor, "xavier_normal_")
+    fan_in, fan_out = _fans(arr)
+    if arr.size == 0:
+        _warn_zero()
+        return tensor
+    std = _core._std("xavier", gain, fan_in, fan_out)
+    _check_normal("xavier_normal_", 0.0, std)
+    _core._fill(arr, "xavier_normal_", _NORMAL, 0.0, std, 0.0, 0.0, generator)
+    return tensor
+
+
+def _kaiming_std(arr, a, mode, nonlinearity):
+    valid_modes = ["fan_in", "fan_out"]
+    if mode not in valid_modes:
+        raise ValueError(f"Mode {mode} not supported, please use one of {valid_modes}")
+    fan_in, fan_out = _fans(arr)
+    fan = fan_in if mode == "fan_in" else fan_out
+    gain = calculate_gain(nonlinearity, a)
+    return _core._std("kaiming", gain, fan)
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    r"""Fill the array with values from :math:`\mathcal{U}(-\text{bound}, \text{bound})`, He/Kaiming uniform.
+
+    .. math::
+        \text{bound} = \text{gain} \times \sqrt{\frac{3}{\text{fan\_mode}}}
+
+    From He et al., "Delving deep into rectifiers" (2015).
+
+    Args:
+        tensor: a writable n-dimensional float array, n >= 2
+        a: the negative slope of the rectifier used after this layer (only
+            used with ``'leaky_relu'``)
+        mode: either ``'fan_in'`` (default) or ``'fan_out'``. ``'fan_in'``
+            preserves the variance of the weights in the forward pass,
+            ``'fan_out'`` in the backward pass.
+        nonlinearity: the non-linear function (``nn.functional`` name),
+            recommended only with ``'relu'`` or ``'leaky_relu'`` (default).
+        generator: a wcinit.Generator, an int seed, a numpy.random.Generator, or None
+
+    Note: fans assume the weight is used transposed (``x @ w.T``, ``w.shape =
+    [fan_out, fan_in]``), as in torch's Linear.
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> w = wcinit.kaiming_uniform_(np.empty((3, 5)), mode="fan_in", nonlinearity="relu")
+    """
+    arr = _core._check(tensor, "kaiming_uniform_")
+    if 0 in arr.shape:
+        _warn_zero()
+        return tensor
+    bound = _core._bound(_kaiming_std(arr, a, mode, nonlinearity))
+    _check_uniform_bounds(arr, -bound, bound)
+    _core._fill(arr, "kaiming_uniform_", _UNIFORM, -bound, bound, 0.0, 0.0, generator)
+    return tensor
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    r"""Fill the array with values from :math:`\mathcal{N}(0, \text{std}^2)`, He/Kaiming normal.
+
+    .. math::
+        \text{std} = \frac{\text{gain}}{\sqrt{\text{fan\_mode}}}
+
+    From He et al., "Delving deep into rectifiers" (2015).
+
+    Args:
+        tensor: a writable n-dimensional float array, n >= 2
+        a: the negative slope of the rectifier used after this layer (only
+            used with ``'leaky_relu'``)
+        mode: either ``'fan_in'`` (default) or ``'fan_out'``
+        nonlinearity: the non-linear function (``nn.functional`` name),
+            recommended only with ``'relu'`` or ``'leaky_relu'`` (default).
+        generator: a wcinit.Generator, an int seed, a numpy.random.Generator, or None
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> w = wcinit.kaiming_normal_(np.empty((3, 5)), mode="fan_out", nonlinearity="relu")
+    """
+    arr = _core._check(tensor, "kaiming_normal_")
+    if 0 in arr.shape:
+        _warn_zero()
+        return tensor
+    std = _kaiming_std(arr, a, mode, nonlinearity)
+    _check_normal("kaiming_normal_", 0.0, std)
+    _core._fill(arr, "kaiming_normal_", _NORMAL, 0.0, std, 0.0, 0.0, generator)
+    return tensor
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    r"""Fill the array with a (semi) orthogonal matrix, scaled by ``gain``.
+
+    As in Saxe et al., "Exact solutions to the nonlinear dynamics of learning
+    in deep linear neural networks" (2013).  The array is viewed as
+    ``(size(0), numel // size(0))``; a standard normal matrix of that shape
+    (the wider side transposed) is factored by QR and Q's columns are
+    multiplied by ``sign(diag(R))``, which makes Q Haar-distributed
+    (Mezzadri 2007).  Computed in float64 for float64 arrays, float32 otherwise.
+
+    Args:
+        tensor: a writable n-dimensional float array, n >= 2
+        gain: optional scaling factor (default 1)
+        generator: a wcinit.Generator, an int seed, a numpy.random.Generator, or None
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> w = wcinit.orthogonal_(np.empty((3, 5)), generator=0)
+        >>> bool(np.allclose(w @ w.T, np.eye(3)))
+        True
+    """
+    gain = _float(gain, "orthogonal_", "gain")
+    arr = _core._check(tensor, "orthogonal_")
+    if arr.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if arr.size == 0:
+        _warn_zero()
+        return tensor
+    rows = arr.shape[0]
+    cols = arr.size // rows
+    work = np.float64 if arr.dtype == np.float64 else np.float32
+    flattened = np.empty((rows, cols), dtype=work)
+    _core._fill(flattened, "orthogonal_", _NORMAL, 0.0, 1.0, 0.0, 0.0, generator)
+    if rows < cols:
+        flattened = flattened.T
+    q, r = np.linalg.qr(flattened)
+    q *= np.sign(np.diagonal(r))
+    if rows < cols:
+        q = q.T
+    if gain != 1.0:
+        q *= gain
+    arr[...] = q.reshape(arr.shape)
+    return tensor
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    r"""Fill the 2-dimensional array as a sparse matrix.
+
+    Non-zero values are drawn from :math:`\mathcal{N}(0, \text{std}^2)`; in
+    every column exactly ``ceil(sparsity * rows)`` entries, chosen uniformly at
+    random, are set to zero (Martens, "Deep learning via Hessian-free
+    optimization", 2010).  Unlike torch, the choice of zeros also comes from
+    ``generator``, so the whole result is reproducible.
+
+    Args:
+        tensor: a writable 2-dimensional float array
+        sparsity: the fraction of elements in each column to be set to zero, in [0, 1]
+        std: the standard deviation of the normal distribution of the non-zero values
+        generator: a wcinit.Generator, an int seed, a numpy.random.Generator, or None
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> w = wcinit.sparse_(np.empty((10, 5)), sparsity=0.1, generator=0)
+        >>> [int((w[:, j] == 0).sum()) for j in range(5)]
+        [1, 1, 1, 1, 1]
+    """
+    sparsity = _float(sparsity, "sparse_", "sparsity")
+    std = _float(std, "sparse_", "std")
+    arr = _core._check(tensor, "sparse_")
+    if arr.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    if not 0.0 <= sparsity <= 1.0:
+        raise ValueError(f"sparse_: sparsity must be in [0, 1], got {sparsity}")
+    _check_normal("sparse_", 0.0, std)
+    generator = _generator(generator, "sparse_")
+    if arr.size == 0:
+        _warn_zero()
+        return tensor
+    rows = arr.shape[0]
+    num_zeros = math.ceil(sparsity * rows)
+    _core._fill(arr, "sparse_", _NORMAL, 0.0, std, 0.0, 0.0, generator)
+    _core._sparse_zero(arr, num_zeros, generator)
+    return tensor
+
+
+# ---- deprecated aliases, as torch.nn.init keeps them --------------------------
+
+def _make_deprecate(meth):
+    new_name = meth.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(
+            f"`wcinit.{old_name}` is now deprecated in favor of `wcinit.{new_name}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return meth(*args, **kwargs)
+
+    deprecated_init.__doc__ = f"""
+    {old_name}(...)
+
+    .. warning::
+        This method is now deprecated in favor of :func:`wcinit.{new_name}`.
+
+    See :func:`wcinit.{new_name}` for details."""
+    deprecated_init.__name__ = old_name
+    deprecated_init.__qualname__ = old_name
+    return deprecated_init
+
+
+uniform = _make_deprecate(uniform_)
+normal = _make_deprecate(normal_)
+constant = _make_deprecate(constant_)
+eye = _make_deprecate(eye_)
+dirac = _make_deprecate(dirac_)
+xavier_uniform = _make_deprecate(xavier_uniform_)
+xavier_normal = _make_deprecate(xavier_normal_)
+kaiming_uniform = _make_deprecate(kaiming_uniform_)
+kaiming_normal = _make_deprecate(kaiming_normal_)
+orthogonal = _make_deprecate(orthogonal_)
+sparse = _make_deprecate(sparse_)

@@ -1,0 +1,84 @@
+"""Module-level generator functions (as torch's) and shard fills."""
+from . import _core
+from ._api import _NORMAL, _TRUNC, _UNIFORM, _check_normal, _check_uniform_bounds, _float
+
+
+def manual_seed(seed):
+    """Seed the default generator (an int in [-2**63, 2**64)) and return it."""
+    return _core.default_generator.manual_seed(seed)
+
+
+def initial_seed():
+    """The seed of the default generator."""
+    return _core.default_generator.initial_seed()
+
+
+def seed():
+    """Seed the default generator from OS entropy; return the seed."""
+    return _core.default_generator.seed()
+
+
+def get_rng_state():
+    """The default generator's state (a uint8 array)."""
+    return _core.default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    """Restore the default generator's state."""
+    _core.default_generator.set_state(new_state)
+
+
+def fill_shard(shard, start, distribution="normal", *, generator, **params):
+    """Fill ``shard`` as the part of a larger tensor beginning at logical index ``start``.
+
+    Element i of the shard (row-major) receives exactly the value that element
+    ``start + i`` of the whole tensor would receive from the same generator
+    state, so a checkpoint can be initialized shard by shard (or memory-mapped
+    piece by piece) and match a one-shot fill bit for bit.  The generator is
+    not advanced: pass a Generator positioned where the whole fill would start
+    (e.g. ``Generator(seed)``), the same for every shard.
+
+    Args:
+        shard: a writable float array (the shard, in the whole tensor's row-major order)
+        start: logical index of the shard's first element in the whole tensor
+        distribution: ``'uniform'`` (params a, b), ``'normal'`` (mean, std) or
+            ``'trunc_normal'`` (mean, std, a, b)
+        generator: a wcinit.Generator (required; its state is read, not advanced)
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> whole = wcinit.normal_(np.empty(1000), generator=wcinit.Generator(7))
+        >>> part = wcinit.fill_shard(np.empty(300), 600, "normal", generator=wcinit.Generator(7))
+        >>> bool((part == whole[600:]).all())
+        True
+    """
+    if not isinstance(generator, _core.Generator):
+        raise TypeError("fill_shard(): argument 'generator' must be a wcinit.Generator")
+    if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+        raise ValueError(f"fill_shard: start must be a non-negative int, got {start!r}")
+    g = _core.Generator(generator.initial_seed(), generator.stream)
+    g.set_state(generator.get_state())
+    arr = _core._check(shard, "fill_shard")
+    if distribution == "uniform":
+        a = _float(params.pop("a", 0.0), "fill_shard", "a")
+        b = _float(params.pop("b", 1.0), "fill_shard", "b")
+        _check_uniform_bounds(arr, a, b)
+        args = (_UNIFORM, a, b, 0.0, 0.0)
+    elif distribution == "normal":
+        mean = _float(params.pop("mean", 0.0), "fill_shard", "mean")
+        std = _float(params.pop("std", 1.0), "fill_shard", "std")
+        _check_normal("fill_shard", mean, std)
+        args = (_NORMAL, mean, std, 0.0, 0.0)
+    elif distribution == "trunc_normal":
+        vals = [_float(params.pop(k, d), "fill_shard", k)
+                for k, d in (("mean", 0.0), ("std", 1.0), ("a", -2.0), ("b", 2.0))]
+        if not vals[1] > 0 or vals[2] > vals[3]:
+            raise ValueError(f"fill_shard: need std > 0 and a <= b, got {vals}")
+        args = (_TRUNC, *vals)
+    else:
+        raise ValueError("fill_shard: distribution must be 'uniform', 'normal' or "
+                         f"'trunc_normal', got {distribution!r}")
+    if params:
+        raise TypeError(f"fill_shard: unexpected parameters {sorted(params)} for {distribution}")
+    _core._fill(arr, "fill_shard", *args, g, start)
+    return shard
