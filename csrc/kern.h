@@ -12,6 +12,7 @@
 
 #include "wcinit.h"
 #include "philox.h"
+#include "vec.h"
 #include "wmath.h"
 
 #ifndef WC_KSUFFIX
@@ -23,37 +24,75 @@
 
 #define NB WC_TILE_BLOCKS
 
-/* Philox words of one tile in structure-of-arrays order: w[m][j] is word m of
- * block (blk0 + j). */
-static inline void WC_K(tile_words)(uint64_t blk0, uint64_t stream, uint64_t seed,
-                                    uint32_t w[4][NB])
+/* Philox words of ntiles (1 or 2) consecutive tiles starting at block blk0,
+ * in structure-of-arrays order: W[t][m][j] is word m of block blk0 + 16 t + j.
+ * Two independent round chains run side by side for instruction-level
+ * parallelism; each lane is one Philox4x32-10 block, exactly as philox.h. */
+static inline void WC_K(tile_words)(uint64_t blk0, int ntiles, uint64_t stream, uint64_t seed,
+                                    uint32_t W[2][4][NB])
 {
-    const uint32_t s0 = (uint32_t)stream, s1 = (uint32_t)(stream >> 32);
-    uint32_t k0[10], k1[10];
-    k0[0] = (uint32_t)seed;
-    k1[0] = (uint32_t)(seed >> 32);
-    for (int r = 1; r < 10; r++) {
-        k0[r] = k0[r - 1] + WC_PHILOX_W0;
-        k1[r] = k1[r - 1] + WC_PHILOX_W1;
-    }
-    /* one independent 10-round chain per block: the j loop vectorizes */
-    for (int j = 0; j < NB; j++) {
+    uint32_t cl[2 * NB], ch[2 * NB];
+    const int nb = ntiles * NB;
+    for (int j = 0; j < nb; j++) {
         uint64_t b = blk0 + (uint64_t)j;
-        uint32_t c0 = (uint32_t)b, c1 = (uint32_t)(b >> 32), c2 = s0, c3 = s1;
+        cl[j] = (uint32_t)b;
+        ch[j] = (uint32_t)(b >> 32);
+    }
+    wc_vu k0[10], k1[10];
+    uint32_t s0 = (uint32_t)seed, s1 = (uint32_t)(seed >> 32);
+    for (int r = 0; r < 10; r++) {
+        k0[r] = wc_v_set1(s0);
+        k1[r] = wc_v_set1(s1);
+        s0 += WC_PHILOX_W0;
+        s1 += WC_PHILOX_W1;
+    }
+    const wc_vu m0 = wc_v_set1(WC_PHILOX_M0), m1 = wc_v_set1(WC_PHILOX_M1);
+    const wc_vu t0 = wc_v_set1((uint32_t)stream), t1 = wc_v_set1((uint32_t)(stream >> 32));
+    int j = 0;
+    for (; j + 2 * WC_VL <= nb; j += 2 * WC_VL) {
+        wc_vu a0 = wc_v_load(cl + j), a1 = wc_v_load(ch + j), a2 = t0, a3 = t1;
+        wc_vu b0 = wc_v_load(cl + j + WC_VL), b1 = wc_v_load(ch + j + WC_VL), b2 = t0, b3 = t1;
         for (int r = 0; r < 10; r++) {
-            uint64_t p0 = (uint64_t)WC_PHILOX_M0 * c0;
-            uint64_t p1 = (uint64_t)WC_PHILOX_M1 * c2;
-            uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0[r];
-            uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1[r];
-            c1 = (uint32_t)p1;
-            c3 = (uint32_t)p0;
-            c0 = n0;
-            c2 = n2;
+            wc_vu ah0, al0, ah1, al1, bh0, bl0, bh1, bl1;
+            wc_v_mulhilo(a0, m0, &ah0, &al0);
+            wc_v_mulhilo(a2, m1, &ah1, &al1);
+            wc_v_mulhilo(b0, m0, &bh0, &bl0);
+            wc_v_mulhilo(b2, m1, &bh1, &bl1);
+            a0 = wc_v_xor3(ah1, a1, k0[r]);
+            a2 = wc_v_xor3(ah0, a3, k1[r]);
+            a1 = al1;
+            a3 = al0;
+            b0 = wc_v_xor3(bh1, b1, k0[r]);
+            b2 = wc_v_xor3(bh0, b3, k1[r]);
+            b1 = bl1;
+            b3 = bl0;
         }
-        w[0][j] = c0;
-        w[1][j] = c1;
-        w[2][j] = c2;
-        w[3][j] = c3;
+        int ta = j / NB, ja = j % NB, tb = (j + WC_VL) / NB, jb = (j + WC_VL) % NB;
+        wc_v_store(&W[ta][0][ja], a0);
+        wc_v_store(&W[ta][1][ja], a1);
+        wc_v_store(&W[ta][2][ja], a2);
+        wc_v_store(&W[ta][3][ja], a3);
+        wc_v_store(&W[tb][0][jb], b0);
+        wc_v_store(&W[tb][1][jb], b1);
+        wc_v_store(&W[tb][2][jb], b2);
+        wc_v_store(&W[tb][3][jb], b3);
+    }
+    for (; j < nb; j += WC_VL) {
+        wc_vu a0 = wc_v_load(cl + j), a1 = wc_v_load(ch + j), a2 = t0, a3 = t1;
+        for (int r = 0; r < 10; r++) {
+            wc_vu ah0, al0, ah1, al1;
+            wc_v_mulhilo(a0, m0, &ah0, &al0);
+            wc_v_mulhilo(a2, m1, &ah1, &al1);
+            a0 = wc_v_xor3(ah1, a1, k0[r]);
+            a2 = wc_v_xor3(ah0, a3, k1[r]);
+            a1 = al1;
+            a3 = al0;
+        }
+        int ta = j / NB, ja = j % NB;
+        wc_v_store(&W[ta][0][ja], a0);
+        wc_v_store(&W[ta][1][ja], a1);
+        wc_v_store(&W[ta][2][ja], a2);
+        wc_v_store(&W[ta][3][ja], a3);
     }
 }
 
@@ -222,12 +261,9 @@ static void WC_K(trunc_from_u)(const wc_params *p, const double *u, int n, doubl
     }
 }
 
-/* Compute tile `t` (relative to rng->offset) into buf (float or double). */
-static void WC_K(tile)(const wc_rng *rng, const wc_params *p, wc_dtype dt, uint64_t t,
-                       void *buf)
+/* Transform the words of one tile into buf (float or double values). */
+static void WC_K(tile)(const wc_params *p, wc_dtype dt, uint32_t w[4][NB], void *buf)
 {
-    uint32_t w[4][NB];
-    WC_K(tile_words)(rng->offset + t * NB, rng->stream, rng->seed, w);
     int trunc = p->dist == WC_TRUNC_MID || p->dist == WC_TRUNC_TAIL;
     if (dt == WC_F64) {
         if (trunc) {
@@ -291,22 +327,28 @@ void WC_K(wc_kernel)(const wc_rng *rng, const wc_params *p, wc_dtype dt,
 {
     const uint64_t T = dt == WC_F64 ? WC_TILE64 : WC_TILE32;
     const size_t es = wc_dtype_size(dt);
+    const int direct_ok = (dt == WC_F32 || dt == WC_F64);
     _Alignas(64) double buf[WC_TILE32]; /* holds a float or double tile */
+    _Alignas(64) uint32_t W[2][4][NB];
     char *o = (char *)out;
     uint64_t i = start, end = start + n;
     while (i < end) {
         uint64_t t = i / T, t0 = t * T;
-        uint64_t stop = t0 + T < end ? t0 + T : end;
-        int k = (int)(stop - i);
-        if (i == t0 && k == (int)T && (dt == WC_F32 || dt == WC_F64) &&
-            ((uintptr_t)o % es) == 0) {
-            WC_K(tile)(rng, p, dt, t, o); /* whole tile straight into place */
-        } else {
-            WC_K(tile)(rng, p, dt, t, buf);
-            const char *src = (const char *)buf + (i - t0) * (dt == WC_F64 ? 8 : 4);
-            WC_K(store)(dt, src, k, o);
+        /* two tiles' words at once when the range needs the next tile too */
+        int ntiles = (t0 + T < end) ? 2 : 1;
+        WC_K(tile_words)(rng->offset + t * NB, ntiles, rng->stream, rng->seed, W);
+        for (int k = 0; k < ntiles; k++, t0 += T) {
+            uint64_t stop = t0 + T < end ? t0 + T : end;
+            int cnt = (int)(stop - i);
+            if (i == t0 && cnt == (int)T && direct_ok && ((uintptr_t)o % es) == 0) {
+                WC_K(tile)(p, dt, W[k], o); /* whole tile straight into place */
+            } else {
+                WC_K(tile)(p, dt, W[k], buf);
+                const char *src = (const char *)buf + (i - t0) * (dt == WC_F64 ? 8 : 4);
+                WC_K(store)(dt, src, cnt, o);
+            }
+            o += (size_t)cnt * es;
+            i = stop;
         }
-        o += (size_t)k * es;
-        i = stop;
     }
 }

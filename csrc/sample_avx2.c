@@ -3,6 +3,7 @@
  * -ffp-contract=off).  On other architectures it compiles to nothing. */
 #if defined(__x86_64__) || defined(_M_X64)
 #define WC_KSUFFIX avx2
+#define WC_VEC_AVX2 1
 #include "kern.h"
 #else
 typedef int wc_sample_avx2_empty;

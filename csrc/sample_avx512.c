@@ -4,6 +4,7 @@
  * architectures it compiles to nothing. */
 #if defined(__x86_64__) || defined(_M_X64)
 #define WC_KSUFFIX avx512
+#define WC_VEC_AVX512 1
 #include "kern.h"
 #else
 typedef int wc_sample_avx512_empty;
