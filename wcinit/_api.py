@@ -167,8 +167,10 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     r"""Fill the array with values drawn from the normal distribution :math:`\mathcal{N}(\text{mean}, \text{std}^2)`.
 
-    Values come from the inverse normal CDF of one counter-based uniform each
-    (Wichura's AS 241), so every element is addressed by its index.
+    Values come from the Box-Muller transform of counter-based uniforms: the
+    element at index i and its partner in the same 64-element (float32) or
+    32-element (float64) tile share one radius and one angle, so every value
+    depends only on the seed and its own index.
 
     Args:
         tensor: a writable n-dimensional float array (or a torch CPU tensor)
