@@ -957,7 +957,11 @@ PyMODINIT_FUNC PyInit__core(void)
     b1 = b2 = NULL;
     if (NotAnArrayError == NULL || DtypeError == NULL)
         goto fail;
-    default_generator = Gen_new(&GenType, PyTuple_New(0), NULL);
+    PyObject *noargs = PyTuple_New(0);
+    if (noargs == NULL)
+        goto fail;
+    default_generator = Gen_new(&GenType, noargs, NULL);
+    Py_DECREF(noargs);
     if (default_generator == NULL)
         goto fail;
     Py_INCREF(&GenType);

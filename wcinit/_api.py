@@ -27,9 +27,15 @@ _NONLINEARITIES = {
     "leaky_relu": 10, "selu": 11,
 }
 _UNIFORM, _NORMAL, _TRUNC = 0, 1, 2
-# torch's names for the dtypes in its "out of bounds" messages
-_TORCH_DTYPE_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half",
-                     "bfloat16": "c10::BFloat16"}
+# largest finite value and torch's name of each dtype (its "out of bounds" messages)
+_DTYPE_LIMITS = {np.dtype(np.float32): (3.4028234663852886e38, "float"),
+                 np.dtype(np.float64): (1.7976931348623157e308, "double"),
+                 np.dtype(np.float16): (65504.0, "c10::Half")}
+try:
+    import ml_dtypes as _ml_dtypes
+    _DTYPE_LIMITS[np.dtype(_ml_dtypes.bfloat16)] = (3.3895313892515355e38, "c10::BFloat16")
+except ImportError:  # bfloat16 arrays need ml_dtypes anyway
+    pass
 _ZERO_ELEMENT_WARNING = "Initializing zero-element tensors is a no-op"
 
 
@@ -59,17 +65,9 @@ def _generator(generator, fname):
     return coerce_generator(generator, fname)
 
 
-def _finfo_max(arr):
-    name = arr.dtype.name
-    if name == "bfloat16":
-        return 3.3895313892515355e38
-    return float(np.finfo(arr.dtype).max)
-
-
 def _check_uniform_bounds(arr, a, b):
     """torch's check_uniform_bounds: finite and representable, then from <= to."""
-    fmax = _finfo_max(arr)
-    tname = _TORCH_DTYPE_NAME.get(arr.dtype.name, arr.dtype.name)
+    fmax, tname = _DTYPE_LIMITS[arr.dtype]
     if not (-fmax <= a <= fmax):
         raise RuntimeError(f"from is out of bounds for {tname}")
     if not (-fmax <= b <= fmax):
