@@ -33,11 +33,14 @@ static inline void WC_K(tile_words)(uint64_t blk0, int ntiles, uint64_t stream, 
 {
     uint32_t cl[2 * NB], ch[2 * NB];
     const int nb = ntiles * NB;
-    for (int j = 0; j < nb; j++) {
-        uint64_t b = blk0 + (uint64_t)j;
-        cl[j] = (uint32_t)b;
-        ch[j] = (uint32_t)(b >> 32);
-    }
+    /* counters: (low, high) words of blk0 + j; vectors unless the low word wraps */
+    const int nowrap = (uint32_t)blk0 <= UINT32_MAX - (uint32_t)(2 * NB);
+    if (!nowrap)
+        for (int j = 0; j < nb; j++) {
+            uint64_t b = blk0 + (uint64_t)j;
+            cl[j] = (uint32_t)b;
+            ch[j] = (uint32_t)(b >> 32);
+        }
     wc_vu k0[10], k1[10];
     uint32_t s0 = (uint32_t)seed, s1 = (uint32_t)(seed >> 32);
     for (int r = 0; r < 10; r++) {
@@ -49,9 +52,19 @@ static inline void WC_K(tile_words)(uint64_t blk0, int ntiles, uint64_t stream, 
     const wc_vu m0 = wc_v_set1(WC_PHILOX_M0), m1 = wc_v_set1(WC_PHILOX_M1);
     const wc_vu t0 = wc_v_set1((uint32_t)stream), t1 = wc_v_set1((uint32_t)(stream >> 32));
     int j = 0;
+    const wc_vu hi0 = wc_v_set1((uint32_t)(blk0 >> 32));
     for (; j + 2 * WC_VL <= nb; j += 2 * WC_VL) {
-        wc_vu a0 = wc_v_load(cl + j), a1 = wc_v_load(ch + j), a2 = t0, a3 = t1;
-        wc_vu b0 = wc_v_load(cl + j + WC_VL), b1 = wc_v_load(ch + j + WC_VL), b2 = t0, b3 = t1;
+        wc_vu a0, a1, a2 = t0, a3 = t1, b0, b1, b2 = t0, b3 = t1;
+        if (nowrap) {
+            a0 = wc_v_iota((uint32_t)blk0 + (uint32_t)j);
+            b0 = wc_v_iota((uint32_t)blk0 + (uint32_t)(j + WC_VL));
+            a1 = b1 = hi0;
+        } else {
+            a0 = wc_v_load(cl + j);
+            a1 = wc_v_load(ch + j);
+            b0 = wc_v_load(cl + j + WC_VL);
+            b1 = wc_v_load(ch + j + WC_VL);
+        }
         for (int r = 0; r < 10; r++) {
             wc_vu ah0, al0, ah1, al1, bh0, bl0, bh1, bl1;
             wc_v_mulhilo(a0, m0, &ah0, &al0);
@@ -78,7 +91,8 @@ static inline void WC_K(tile_words)(uint64_t blk0, int ntiles, uint64_t stream, 
         wc_v_store(&W[tb][3][jb], b3);
     }
     for (; j < nb; j += WC_VL) {
-        wc_vu a0 = wc_v_load(cl + j), a1 = wc_v_load(ch + j), a2 = t0, a3 = t1;
+        wc_vu a0 = nowrap ? wc_v_iota((uint32_t)blk0 + (uint32_t)j) : wc_v_load(cl + j);
+        wc_vu a1 = nowrap ? hi0 : wc_v_load(ch + j), a2 = t0, a3 = t1;
         for (int r = 0; r < 10; r++) {
             wc_vu ah0, al0, ah1, al1;
             wc_v_mulhilo(a0, m0, &ah0, &al0);

@@ -8,6 +8,7 @@
  *   wc_v_set1        broadcast
  *   wc_v_xor3        a ^ b ^ c
  *   wc_v_mulhilo     (hi, lo) of the 32x32->64 product of each lane by m
+ *   wc_v_iota        x, x + 1, ..., x + WC_VL - 1 (wrapping)
  */
 #ifndef WC_VEC_H
 #define WC_VEC_H
@@ -33,6 +34,11 @@ static inline void wc_v_mulhilo(wc_vu a, wc_vu m, wc_vu *hi, wc_vu *lo)
     *hi = _mm512_mask_blend_epi32((__mmask16)0xAAAA, _mm512_srli_epi64(ev, 32), od);
     *lo = _mm512_mask_blend_epi32((__mmask16)0xAAAA, ev, _mm512_slli_epi64(od, 32));
 }
+static inline wc_vu wc_v_iota(uint32_t x)
+{
+    return _mm512_add_epi32(_mm512_set1_epi32((int)x),
+                            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+}
 
 #elif defined(WC_VEC_AVX2)
 #include <immintrin.h>
@@ -52,6 +58,10 @@ static inline void wc_v_mulhilo(wc_vu a, wc_vu m, wc_vu *hi, wc_vu *lo)
     *hi = _mm256_blend_epi32(_mm256_srli_epi64(ev, 32), od, 0xAA);
     *lo = _mm256_blend_epi32(ev, _mm256_slli_epi64(od, 32), 0xAA);
 }
+static inline wc_vu wc_v_iota(uint32_t x)
+{
+    return _mm256_add_epi32(_mm256_set1_epi32((int)x), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
 
 #else /* portable: one lane */
 typedef uint32_t wc_vu;
@@ -66,6 +76,7 @@ static inline void wc_v_mulhilo(wc_vu a, wc_vu m, wc_vu *hi, wc_vu *lo)
     *hi = (uint32_t)(p >> 32);
     *lo = (uint32_t)p;
 }
+static inline wc_vu wc_v_iota(uint32_t x) { return x; }
 #endif
 
 #endif
