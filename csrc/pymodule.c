@@ -596,8 +596,10 @@ static PyObject *py_fill(PyObject *self, PyObject *const *args, Py_ssize_t nargs
              : kind == 2 ? wc_params_trunc_normal(&p, v[0], v[1], v[2], v[3])
                          : -2;
     if (rc < 0) {
-        PyErr_Format(PyExc_ValueError, "%s: invalid sampler parameters (%g, %g, %g, %g)", fname,
-                     v[0], v[1], v[2], v[3]);
+        char msg[256]; /* PyErr_Format has no %g */
+        snprintf(msg, sizeof msg, "%s: invalid sampler parameters (%g, %g, %g, %g)", fname, v[0],
+                 v[1], v[2], v[3]);
+        PyErr_SetString(PyExc_ValueError, msg);
         Py_DECREF(arr);
         return NULL;
     }

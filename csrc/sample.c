@@ -52,6 +52,9 @@ int wc_params_normal(wc_params *p, double mean, double std)
  * Phi(-alpha) is ~ 1e-99 at 21, so the linear-space formulas still have full
  * precision below it and the log-space ones above it. */
 #define WC_TAIL_DEPTH 21.0
+/* Depth beyond which alpha^2 nears overflow and the spread of the values
+ * (std / alpha) is negligible against the bound: fill with the bound. */
+#define WC_COLLAPSE_DEPTH 1e150
 
 int wc_params_trunc_normal(wc_params *p, double mean, double std, double a, double b)
 {
@@ -71,14 +74,24 @@ int wc_params_trunc_normal(wc_params *p, double mean, double std, double a, doub
         beta = -t;
         p->sign = -1.0;
     }
-    if (alpha == INFINITY)
-        return -1; /* a == b == +-inf: no mass to sample */
+    if (alpha > WC_COLLAPSE_DEPTH) {
+        double edge = p->sign > 0 ? a : b; /* the bound nearest the mean */
+        if (isinf(edge))
+            return -1; /* a == b == +-inf: no mass to sample */
+        /* The values are edge + std E / alpha with E ~ Exp(1): within
+         * 1e-150 std of the bound, which they equal unless |edge| is itself
+         * below ~1e-134 std.  Filled with the bound.  (Also covers alpha = inf
+         * from a std that underflows the division.) */
+        params_clear(p, WC_UNIFORM);
+        p->a = p->b = p->lo = p->hi = edge;
+        return 0;
+    }
     if (alpha >= WC_TAIL_DEPTH) {
         p->dist = WC_TRUNC_TAIL;
         double lqa = wc_log_ndtr(-alpha);
         double lqb = wc_log_ndtr(-beta); /* -inf when beta is +inf */
         p->lq0 = lqa;
-        double r = (beta == INFINITY) ? 0.0 : exp(lqb - lqa);
+        double r = (beta == INFINITY) ? 0.0 : wc_exp(lqb - lqa);
         p->w = 1.0 - r;
         return 0;
     }

@@ -86,6 +86,29 @@ def _check_normal(fname, mean, std):
         raise ValueError(f"{fname}: mean must be finite, got {mean}")
 
 
+def _check_trunc(fname, arr, mean, std, a, b):
+    if std == 0.0:
+        raise ZeroDivisionError(f"{fname}: std must be positive (division by zero)")
+    if not (std > 0.0 and math.isfinite(std)):
+        raise ValueError(f"{fname}: std must be positive and finite, got {std}")
+    if not math.isfinite(mean):
+        raise ValueError(f"{fname}: mean must be finite, got {mean}")
+    if math.isnan(a) or math.isnan(b):
+        raise ValueError(f"{fname}: bounds a and b must not be NaN, got a={a}, b={b}")
+    if a > b:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={_g(a)} > to={_g(b)}")
+    if a == b and math.isinf(a):
+        raise ValueError(f"{fname}: the interval [a, b] = [{a}, {b}] holds no values")
+    # torch checks finite bounds against the dtype's range (its uniform_ path);
+    # infinite bounds are allowed here: [-inf, inf] is the plain normal.
+    fmax, tname = _DTYPE_LIMITS[arr.dtype]
+    if math.isfinite(a) and not -fmax <= a <= fmax:
+        raise RuntimeError(f"from is out of bounds for {tname}")
+    if math.isfinite(b) and not -fmax <= b <= fmax:
+        raise RuntimeError(f"to is out of bounds for {tname}")
+
+
 def _fans(arr):
     return _core._fans(arr.shape)
 
@@ -220,20 +243,8 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     std = _float(std, "trunc_normal_", "std")
     a = _float(a, "trunc_normal_", "a")
     b = _float(b, "trunc_normal_", "b")
-    if std == 0.0:
-        raise ZeroDivisionError("trunc_normal_: std must be positive (division by zero)")
-    if not (std > 0.0 and math.isfinite(std)):
-        raise ValueError(f"trunc_normal_: std must be positive and finite, got {std}")
-    if not math.isfinite(mean):
-        raise ValueError(f"trunc_normal_: mean must be finite, got {mean}")
-    if math.isnan(a) or math.isnan(b):
-        raise ValueError(f"trunc_normal_: bounds a and b must not be NaN, got a={a}, b={b}")
-    if a > b:
-        raise RuntimeError(
-            f"uniform_ expects to return a [from, to) range, but found from={_g(a)} > to={_g(b)}")
-    if a == b and math.isinf(a):
-        raise ValueError(f"trunc_normal_: the interval [a, b] = [{a}, {b}] holds no values")
     arr = _core._check(tensor, "trunc_normal_")
+    _check_trunc("trunc_normal_", arr, mean, std, a, b)
     if arr.size == 0:
         _warn_zero()
         return tensor

@@ -18,7 +18,7 @@ def as_target(obj, fname):
         try:
             if getattr(obj, "requires_grad", False):
                 obj = obj.detach()
-            arr = np.from_dlpack(obj)
+            arr = _from_dlpack(obj)
         except (TypeError, BufferError, RuntimeError) as e:
             raise _core.NotAnArrayError(
                 f"{fname}: tensor of type {type(obj).__name__} cannot be viewed as a "
@@ -40,6 +40,19 @@ def as_target(obj, fname):
     raise _core.NotAnArrayError(
         f"{fname}: tensor must be a numpy.ndarray (or an object sharing its memory, such as "
         f"a torch CPU tensor), got {type(obj).__name__}")
+
+
+def _from_dlpack(obj):
+    """np.from_dlpack, and for bfloat16 tensors (which NumPy's DLPack import
+    refuses) a 16-bit integer view re-typed as ml_dtypes.bfloat16."""
+    try:
+        return np.from_dlpack(obj)
+    except (BufferError, TypeError, RuntimeError):
+        if "bfloat16" not in str(getattr(obj, "dtype", "")) or not hasattr(obj, "view"):
+            raise
+        import torch  # only torch tensors get here: they have a bfloat16 dtype and .view
+        import ml_dtypes
+        return np.from_dlpack(obj.view(torch.int16)).view(ml_dtypes.bfloat16)
 
 
 def _writable_view(arr):

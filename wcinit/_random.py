@@ -1,6 +1,7 @@
 """Module-level generator functions (as torch's) and shard fills."""
 from . import _core
-from ._api import _NORMAL, _TRUNC, _UNIFORM, _check_normal, _check_uniform_bounds, _float
+from ._api import (_NORMAL, _TRUNC, _UNIFORM, _check_normal, _check_trunc, _check_uniform_bounds,
+                   _float)
 
 
 def manual_seed(seed):
@@ -72,8 +73,7 @@ def fill_shard(shard, start, distribution="normal", *, generator, **params):
     elif distribution == "trunc_normal":
         vals = [_float(params.pop(k, d), "fill_shard", k)
                 for k, d in (("mean", 0.0), ("std", 1.0), ("a", -2.0), ("b", 2.0))]
-        if not vals[1] > 0 or vals[2] > vals[3]:
-            raise ValueError(f"fill_shard: need std > 0 and a <= b, got {vals}")
+        _check_trunc("fill_shard", arr, *vals)
         args = (_TRUNC, *vals)
     else:
         raise ValueError("fill_shard: distribution must be 'uniform', 'normal' or "
