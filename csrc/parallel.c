@@ -109,11 +109,15 @@ static void atfork_parent(void)
 
 static void atfork_child(void)
 {
-    /* The workers did not survive the fork: forget them. */
+    /* The workers did not survive the fork: forget them.  The condition
+     * variables still count the parent's waiting workers, which would make a
+     * broadcast wait for them forever: start every primitive afresh. */
     pool_size = 0;
     job_parts = job_next = job_pending = 0;
-    pthread_mutex_unlock(&state_lock);
-    pthread_mutex_unlock(&job_lock);
+    pthread_mutex_init(&state_lock, NULL);
+    pthread_mutex_init(&job_lock, NULL);
+    pthread_cond_init(&work_cv, NULL);
+    pthread_cond_init(&done_cv, NULL);
 }
 
 /* Grow the pool to n-1 workers; called with state_lock held. */
