@@ -31,82 +31,59 @@
 static inline void WC_K(tile_words)(uint64_t blk0, int ntiles, uint64_t stream, uint64_t seed,
                                     uint32_t W[2][4][NB])
 {
-    uint32_t cl[2 * NB], ch[2 * NB];
     const int nb = ntiles * NB;
-    /* counters: (low, high) words of blk0 + j; vectors unless the low word wraps */
-    const int nowrap = (uint32_t)blk0 <= UINT32_MAX - (uint32_t)(2 * NB);
-    if (!nowrap)
-        for (int j = 0; j < nb; j++) {
-            uint64_t b = blk0 + (uint64_t)j;
-            cl[j] = (uint32_t)b;
-            ch[j] = (uint32_t)(b >> 32);
-        }
-    wc_vu k0[10], k1[10];
+    wc_vq k0[10], k1[10];
     uint32_t s0 = (uint32_t)seed, s1 = (uint32_t)(seed >> 32);
     for (int r = 0; r < 10; r++) {
-        k0[r] = wc_v_set1(s0);
-        k1[r] = wc_v_set1(s1);
+        k0[r] = wc_q_set1(s0);
+        k1[r] = wc_q_set1(s1);
         s0 += WC_PHILOX_W0;
         s1 += WC_PHILOX_W1;
     }
-    const wc_vu m0 = wc_v_set1(WC_PHILOX_M0), m1 = wc_v_set1(WC_PHILOX_M1);
-    const wc_vu t0 = wc_v_set1((uint32_t)stream), t1 = wc_v_set1((uint32_t)(stream >> 32));
+    const wc_vq m0 = wc_q_set1(WC_PHILOX_M0), m1 = wc_q_set1(WC_PHILOX_M1);
+    const wc_vq t0 = wc_q_set1((uint32_t)stream), t1 = wc_q_set1((uint32_t)(stream >> 32));
+    /* counter words: c0 = low word of blk0 + j (the lane's upper half, the
+     * high word, is ignored by the multiply), c1 = its high word */
     int j = 0;
-    const wc_vu hi0 = wc_v_set1((uint32_t)(blk0 >> 32));
-    for (; j + 2 * WC_VL <= nb; j += 2 * WC_VL) {
-        wc_vu a0, a1, a2 = t0, a3 = t1, b0, b1, b2 = t0, b3 = t1;
-        if (nowrap) {
-            a0 = wc_v_iota((uint32_t)blk0 + (uint32_t)j);
-            b0 = wc_v_iota((uint32_t)blk0 + (uint32_t)(j + WC_VL));
-            a1 = b1 = hi0;
-        } else {
-            a0 = wc_v_load(cl + j);
-            a1 = wc_v_load(ch + j);
-            b0 = wc_v_load(cl + j + WC_VL);
-            b1 = wc_v_load(ch + j + WC_VL);
-        }
+    for (; j + 2 * WC_QL <= nb; j += 2 * WC_QL) {
+        wc_vq a0 = wc_q_iota(blk0 + (uint64_t)j), a1 = wc_q_hi32(a0), a2 = t0, a3 = t1;
+        wc_vq b0 = wc_q_iota(blk0 + (uint64_t)(j + WC_QL)), b1 = wc_q_hi32(b0), b2 = t0, b3 = t1;
         for (int r = 0; r < 10; r++) {
-            wc_vu ah0, al0, ah1, al1, bh0, bl0, bh1, bl1;
-            wc_v_mulhilo(a0, m0, &ah0, &al0);
-            wc_v_mulhilo(a2, m1, &ah1, &al1);
-            wc_v_mulhilo(b0, m0, &bh0, &bl0);
-            wc_v_mulhilo(b2, m1, &bh1, &bl1);
-            a0 = wc_v_xor3(ah1, a1, k0[r]);
-            a2 = wc_v_xor3(ah0, a3, k1[r]);
-            a1 = al1;
-            a3 = al0;
-            b0 = wc_v_xor3(bh1, b1, k0[r]);
-            b2 = wc_v_xor3(bh0, b3, k1[r]);
-            b1 = bl1;
-            b3 = bl0;
+            wc_vq pa0 = wc_q_mul32(a0, m0), pa1 = wc_q_mul32(a2, m1);
+            wc_vq pb0 = wc_q_mul32(b0, m0), pb1 = wc_q_mul32(b2, m1);
+            a0 = wc_q_xor3(wc_q_hi32(pa1), a1, k0[r]);
+            a2 = wc_q_xor3(wc_q_hi32(pa0), a3, k1[r]);
+            a1 = pa1;
+            a3 = pa0;
+            b0 = wc_q_xor3(wc_q_hi32(pb1), b1, k0[r]);
+            b2 = wc_q_xor3(wc_q_hi32(pb0), b3, k1[r]);
+            b1 = pb1;
+            b3 = pb0;
         }
-        int ta = j / NB, ja = j % NB, tb = (j + WC_VL) / NB, jb = (j + WC_VL) % NB;
-        wc_v_store(&W[ta][0][ja], a0);
-        wc_v_store(&W[ta][1][ja], a1);
-        wc_v_store(&W[ta][2][ja], a2);
-        wc_v_store(&W[ta][3][ja], a3);
-        wc_v_store(&W[tb][0][jb], b0);
-        wc_v_store(&W[tb][1][jb], b1);
-        wc_v_store(&W[tb][2][jb], b2);
-        wc_v_store(&W[tb][3][jb], b3);
+        int ta = j / NB, ja = j % NB, tb = (j + WC_QL) / NB, jb = (j + WC_QL) % NB;
+        wc_q_store_lo32(&W[ta][0][ja], a0);
+        wc_q_store_lo32(&W[ta][1][ja], a1);
+        wc_q_store_lo32(&W[ta][2][ja], a2);
+        wc_q_store_lo32(&W[ta][3][ja], a3);
+        wc_q_store_lo32(&W[tb][0][jb], b0);
+        wc_q_store_lo32(&W[tb][1][jb], b1);
+        wc_q_store_lo32(&W[tb][2][jb], b2);
+        wc_q_store_lo32(&W[tb][3][jb], b3);
     }
-    for (; j < nb; j += WC_VL) {
-        wc_vu a0 = nowrap ? wc_v_iota((uint32_t)blk0 + (uint32_t)j) : wc_v_load(cl + j);
-        wc_vu a1 = nowrap ? hi0 : wc_v_load(ch + j), a2 = t0, a3 = t1;
+    for (; j < nb; j += WC_QL) {
+        wc_vq a0 = wc_q_iota(blk0 + (uint64_t)j), a1 = wc_q_hi32(a0), a2 = t0, a3 = t1;
         for (int r = 0; r < 10; r++) {
-            wc_vu ah0, al0, ah1, al1;
-            wc_v_mulhilo(a0, m0, &ah0, &al0);
-            wc_v_mulhilo(a2, m1, &ah1, &al1);
-            a0 = wc_v_xor3(ah1, a1, k0[r]);
-            a2 = wc_v_xor3(ah0, a3, k1[r]);
-            a1 = al1;
-            a3 = al0;
+            wc_vq pa0 = wc_q_mul32(a0, m0), pa1 = wc_q_mul32(a2, m1);
+            a0 = wc_q_xor3(wc_q_hi32(pa1), a1, k0[r]);
+            a2 = wc_q_xor3(wc_q_hi32(pa0), a3, k1[r]);
+            a1 = pa1;
+            a3 = pa0;
         }
         int ta = j / NB, ja = j % NB;
-        wc_v_store(&W[ta][0][ja], a0);
-        wc_v_store(&W[ta][1][ja], a1);
-        wc_v_store(&W[ta][2][ja], a2);
-        wc_v_store(&W[ta][3][ja], a3);
+        wc_q_store_lo32(&W[ta][0][ja], a0);
+        wc_q_store_lo32(&W[ta][1][ja], a1);
+        wc_q_store_lo32(&W[ta][2][ja], a2);
+        wc_q_store_lo32(&W[ta][3][ja], a3);
     }
 }
 
