@@ -320,7 +320,10 @@ static inline double wc_ndtri_lower(double p)
     return wc__ppnd16_lower(p - 0.5, -wc_log(p));
 }
 
-/* Phi^{-1}(p) for float p in (0, 0.5].
+/* wc_ndtri_lower_7(p): PPND7 on a double p in (0, 0.5] (float accuracy, for
+ * float outputs); wc_ndtri_lower_f(p): the same for a float p.
+ *
+ * Phi^{-1}(p) for float p in (0, 0.5].
  *
  * AS 241 PPND7 (relative accuracy about 1e-7), evaluated in double and
  * rounded once to float.  Evaluating in double matters for monotonicity:
@@ -330,9 +333,8 @@ static inline double wc_ndtri_lower(double p)
  * continuous, at p = 0.075, jumps upwards by 1.1e-7).
  * Measured: max error 2.55 float ulp over all floats in [2^-40, 0.5]; +0.0 at
  * p = 0.5. */
-static inline float wc_ndtri_lower_f(float pf)
+static inline double wc_ndtri_lower_7(double p)
 {
-    double p = pf;
     double q = p - 0.5;
     double rc = 0.180625 - q * q;
     double num_c = q * (((59.109374720 * rc + 159.29113202) * rc
@@ -351,7 +353,12 @@ static inline float wc_ndtri_lower_f(float pf)
     uint64_t central = wc__le(-0.425, q);
     double num = wc__sel(central, num_c, -wc__sel(mid, num_1, num_2));
     double den = wc__sel(central, den_c, wc__sel(mid, den_1, den_2));
-    return (float)(num / den);
+    return num / den;
+}
+
+static inline float wc_ndtri_lower_f(float pf)
+{
+    return (float)wc_ndtri_lower_7((double)pf);
 }
 
 /* Phi^{-1}(exp(lp)) for lp in [-1e300, log 0.5].
