@@ -45,31 +45,34 @@ static inline void WC_K(tile_words)(uint64_t blk0, int ntiles, uint64_t stream, 
     /* counter words: c0 = low word of blk0 + j (the lane's upper half, the
      * high word, is ignored by the multiply), c1 = its high word */
     int j = 0;
-    for (; j + 2 * WC_QL <= nb; j += 2 * WC_QL) {
-        wc_vq a0 = wc_q_iota(blk0 + (uint64_t)j), a1 = wc_q_hi32(a0), a2 = t0, a3 = t1;
-        wc_vq b0 = wc_q_iota(blk0 + (uint64_t)(j + WC_QL)), b1 = wc_q_hi32(b0), b2 = t0, b3 = t1;
-        for (int r = 0; r < 10; r++) {
-            wc_vq pa0 = wc_q_mul32(a0, m0), pa1 = wc_q_mul32(a2, m1);
-            wc_vq pb0 = wc_q_mul32(b0, m0), pb1 = wc_q_mul32(b2, m1);
-            a0 = wc_q_xor3(wc_q_hi32(pa1), a1, k0[r]);
-            a2 = wc_q_xor3(wc_q_hi32(pa0), a3, k1[r]);
-            a1 = pa1;
-            a3 = pa0;
-            b0 = wc_q_xor3(wc_q_hi32(pb1), b1, k0[r]);
-            b2 = wc_q_xor3(wc_q_hi32(pb0), b3, k1[r]);
-            b1 = pb1;
-            b3 = pb0;
+#define WC_CH WC_QCHAINS /* independent round chains side by side */
+    for (; j + WC_CH * WC_QL <= nb; j += WC_CH * WC_QL) {
+        wc_vq c0[WC_CH], c1[WC_CH], c2[WC_CH], c3[WC_CH];
+        for (int c = 0; c < WC_CH; c++) {
+            c0[c] = wc_q_iota(blk0 + (uint64_t)(j + c * WC_QL));
+            c1[c] = wc_q_hi32(c0[c]);
+            c2[c] = t0;
+            c3[c] = t1;
         }
-        int ta = j / NB, ja = j % NB, tb = (j + WC_QL) / NB, jb = (j + WC_QL) % NB;
-        wc_q_store_lo32(&W[ta][0][ja], a0);
-        wc_q_store_lo32(&W[ta][1][ja], a1);
-        wc_q_store_lo32(&W[ta][2][ja], a2);
-        wc_q_store_lo32(&W[ta][3][ja], a3);
-        wc_q_store_lo32(&W[tb][0][jb], b0);
-        wc_q_store_lo32(&W[tb][1][jb], b1);
-        wc_q_store_lo32(&W[tb][2][jb], b2);
-        wc_q_store_lo32(&W[tb][3][jb], b3);
+        for (int r = 0; r < 10; r++) {
+            for (int c = 0; c < WC_CH; c++) {
+                wc_vq p0 = wc_q_mul32(c0[c], m0), p1 = wc_q_mul32(c2[c], m1);
+                c0[c] = wc_q_xor3(wc_q_hi32(p1), c1[c], k0[r]);
+                c2[c] = wc_q_xor3(wc_q_hi32(p0), c3[c], k1[r]);
+                c1[c] = p1;
+                c3[c] = p0;
+            }
+        }
+        for (int c = 0; c < WC_CH; c++) {
+            int jj = j + c * WC_QL, t = jj / NB;
+            jj %= NB;
+            wc_q_store_lo32(&W[t][0][jj], c0[c]);
+            wc_q_store_lo32(&W[t][1][jj], c1[c]);
+            wc_q_store_lo32(&W[t][2][jj], c2[c]);
+            wc_q_store_lo32(&W[t][3][jj], c3[c]);
+        }
     }
+#undef WC_CH
     for (; j < nb; j += WC_QL) {
         wc_vq a0 = wc_q_iota(blk0 + (uint64_t)j), a1 = wc_q_hi32(a0), a2 = t0, a3 = t1;
         for (int r = 0; r < 10; r++) {

@@ -7,7 +7,7 @@
  * garbage: the 32x32->64 multiply (vpmuludq) reads only the low halves, so a
  * product's low word needs no masking and its high word is one shift.
  *
- *   wc_vq            WC_QL lanes of 64 bits
+ *   wc_vq            WC_QL lanes of 64 bits (WC_QCHAINS: Philox chains to interleave)
  *   wc_q_set1        broadcast;  wc_q_iota(x): x, x + 1, ..., x + WC_QL - 1
  *   wc_q_mul32       low32(a) * low32(m), full 64-bit products
  *   wc_q_hi32        a >> 32 in each lane
@@ -23,6 +23,7 @@
 #include <immintrin.h>
 typedef __m512i wc_vq;
 #define WC_QL 8
+#define WC_QCHAINS 4 /* Philox chains interleaved: 32 registers allow 4 */
 static inline wc_vq wc_q_set1(uint64_t x) { return _mm512_set1_epi64((long long)x); }
 static inline wc_vq wc_q_iota(uint64_t x)
 {
@@ -43,6 +44,7 @@ static inline void wc_q_store_lo32(uint32_t *p, wc_vq v)
 #include <immintrin.h>
 typedef __m256i wc_vq;
 #define WC_QL 4
+#define WC_QCHAINS 2 /* 16 registers: 4 chains would spill */
 static inline wc_vq wc_q_set1(uint64_t x) { return _mm256_set1_epi64x((long long)x); }
 static inline wc_vq wc_q_iota(uint64_t x)
 {
@@ -63,6 +65,7 @@ static inline void wc_q_store_lo32(uint32_t *p, wc_vq v)
 #else /* portable: one lane */
 typedef uint64_t wc_vq;
 #define WC_QL 1
+#define WC_QCHAINS 2
 static inline wc_vq wc_q_set1(uint64_t x) { return x; }
 static inline wc_vq wc_q_iota(uint64_t x) { return x; }
 static inline wc_vq wc_q_mul32(wc_vq a, wc_vq m) { return (a & 0xffffffffu) * (m & 0xffffffffu); }
