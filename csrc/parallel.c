@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -83,9 +84,10 @@ static void run_parts_locked(void)
 
 static void *worker(void *arg)
 {
-    (void)arg;
+    /* the generation current when this worker was created: a job posted
+     * while it was starting up is still seen as new */
+    unsigned long seen = (unsigned long)(uintptr_t)arg;
     pthread_mutex_lock(&state_lock);
-    unsigned long seen = job_gen;
     for (;;) {
         while (job_gen == seen)
             pthread_cond_wait(&work_cv, &state_lock);
@@ -132,7 +134,7 @@ static void ensure_workers_locked(int n)
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        int rc = pthread_create(&t, &attr, worker, NULL);
+        int rc = pthread_create(&t, &attr, worker, (void *)(uintptr_t)job_gen);
         pthread_attr_destroy(&attr);
         if (rc != 0)
             break; /* fewer workers: the caller does more parts itself */
