@@ -26,7 +26,9 @@ BASE_FLAGS = [
 ]
 # WCINIT_SANITIZE=1 builds with AddressSanitizer and UBSan (tests/sanitize.sh).
 SANITIZE = os.environ.get("WCINIT_SANITIZE") == "1"
-SAN_FLAGS = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined", "-O1", "-g"]
+# -fno-wrapv: Python's CFLAGS carry -fwrapv, which would hide signed overflow from UBSan.
+SAN_FLAGS = ["-fsanitize=address,undefined", "-fno-omit-frame-pointer",
+             "-fno-sanitize-recover=undefined", "-fno-wrapv", "-O1", "-g"]
 
 
 class BuildExt(build_ext):

@@ -26,6 +26,9 @@
 /* A fill is done in pieces of this many elements, checking for signals
  * (KeyboardInterrupt) between pieces. */
 #define WC_SIGNAL_CHUNK (UINT64_C(1) << 24)
+/* Logical indices of one fill (fill_shard's start + size) stay below 2^63, far
+ * from any wrap-around in the kernels' index arithmetic. */
+#define WC_MAX_INDEX (UINT64_C(1) << 63)
 
 static PyObject *NotAnArrayError;   /* TypeError + AttributeError (torch: AttributeError) */
 static PyObject *DtypeError;        /* TypeError + NotImplementedError (torch: NotImplementedError) */
@@ -56,18 +59,18 @@ static uint64_t splitmix64(uint64_t x)
 }
 
 /* torch.manual_seed accepts [-2^63, 2^64); negatives map to 2^64 + seed. */
-static int seed_from_object(PyObject *obj, uint64_t *out, const char *who)
+static int seed_from_object(PyObject *obj, uint64_t *out, const char *who, const char *arg)
 {
     if (PyBool_Check(obj) || !PyLong_Check(obj)) {
         PyObject *idx = PyNumber_Check(obj) && !PyFloat_Check(obj) && !PyBool_Check(obj)
                             ? PyNumber_Index(obj) : NULL;
         if (idx == NULL) {
             PyErr_Clear();
-            PyErr_Format(PyExc_TypeError, "%s: seed must be an int, got %.100s", who,
+            PyErr_Format(PyExc_TypeError, "%s: %s must be an int, got %.100s", who, arg,
                          Py_TYPE(obj)->tp_name);
             return -1;
         }
-        int rc = seed_from_object(idx, out, who);
+        int rc = seed_from_object(idx, out, who, arg);
         Py_DECREF(idx);
         return rc;
     }
@@ -88,8 +91,8 @@ static int seed_from_object(PyObject *obj, uint64_t *out, const char *who)
         PyErr_Clear();
     }
     PyErr_Format(PyExc_RuntimeError,
-                 "%s: seed must be within the inclusive range "
-                 "[-0x8000_0000_0000_0000, 0xffff_ffff_ffff_ffff]", who);
+                 "%s: %s must be within the inclusive range "
+                 "[-0x8000_0000_0000_0000, 0xffff_ffff_ffff_ffff]", who, arg);
     return -1;
 }
 
@@ -119,9 +122,10 @@ static PyObject *Gen_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->stream = 0;
     atomic_store(&self->offset, 0);
     atomic_store(&self->spawned, 0);
-    if (seed != Py_None && seed_from_object(seed, &self->seed, "Generator") < 0)
+    if (seed != Py_None && seed_from_object(seed, &self->seed, "Generator", "seed") < 0)
         goto fail;
-    if (stream != NULL && stream != Py_None && seed_from_object(stream, &self->stream, "Generator") < 0)
+    if (stream != NULL && stream != Py_None &&
+        seed_from_object(stream, &self->stream, "Generator", "stream") < 0)
         goto fail;
     return (PyObject *)self;
 fail:
@@ -132,7 +136,7 @@ fail:
 static PyObject *Gen_manual_seed(GenObject *self, PyObject *seed)
 {
     uint64_t s;
-    if (seed_from_object(seed, &s, "manual_seed") < 0)
+    if (seed_from_object(seed, &s, "manual_seed", "seed") < 0)
         return NULL;
     self->seed = s;
     atomic_store(&self->offset, 0);
@@ -493,9 +497,11 @@ static int no_self_overlap(PyArrayObject *arr)
     for (int i = 0; i < m; i++) {
         int d = order[i];
         npy_intp a = st[d] < 0 ? -st[d] : st[d];
-        if (a < span)
+        if (st[d] == NPY_MIN_INTP || a < span)
             return 0;
-        span = a * (sh[d] - 1) + span;
+        npy_intp ext;
+        if (__builtin_mul_overflow(a, sh[d] - 1, &ext) || __builtin_add_overflow(ext, span, &span))
+            return 0; /* wraps the address space: treat as overlapping */
     }
     return 1;
 }
@@ -534,6 +540,11 @@ static int run_fill(PyArrayObject *arr, wc_dtype dt, const wc_params *p, GenObje
     }
     if (n == 0)
         return 0;
+    if (start >= WC_MAX_INDEX || n > WC_MAX_INDEX - start) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "start + size exceeds 2**63 elements, the counter space of one fill");
+        return -1;
+    }
     uint64_t first;
     if (gen_reserve(g, wc_blocks_for(start + n, dt), &first) < 0)
         return -1;
@@ -825,6 +836,11 @@ static PyObject *py_bound(PyObject *self, PyObject *arg)
 static PyObject *py_set_simd(PyObject *self, PyObject *arg)
 {
     (void)self;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "set_simd(): argument 'path' must be str, not %.100s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
     const char *name = PyUnicode_AsUTF8(arg);
     if (name == NULL)
         return NULL;

@@ -1,4 +1,8 @@
 """Module-level generator functions (as torch's) and shard fills."""
+import operator
+
+import numpy as np
+
 from . import _core
 from ._api import (_NORMAL, _TRUNC, _UNIFORM, _check_normal, _check_trunc, _check_uniform_bounds,
                    _float)
@@ -35,7 +39,8 @@ def fill_shard(shard, start, distribution="normal", *, generator, **params):
     Element i of the shard (row-major) receives exactly the value that element
     ``start + i`` of the whole tensor would receive from the same generator
     state, so a checkpoint can be initialized shard by shard (or memory-mapped
-    piece by piece) and match a one-shot fill bit for bit.  The generator is
+    piece by piece) and match a one-shot fill bit for bit.  ``start + size``
+    must stay below 2**63 (OverflowError otherwise).  The generator is
     not advanced: pass a Generator positioned where the whole fill would start
     (e.g. ``Generator(seed)``), the same for every shard.
 
@@ -55,8 +60,16 @@ def fill_shard(shard, start, distribution="normal", *, generator, **params):
     """
     if not isinstance(generator, _core.Generator):
         raise TypeError("fill_shard(): argument 'generator' must be a wcinit.Generator")
-    if isinstance(start, bool) or not isinstance(start, int) or start < 0:
-        raise ValueError(f"fill_shard: start must be a non-negative int, got {start!r}")
+    if isinstance(start, (bool, np.bool_)):
+        raise TypeError("fill_shard(): argument 'start' must be int, not bool")
+    try:
+        start = operator.index(start)
+    except TypeError:
+        raise TypeError(f"fill_shard(): argument 'start' must be int, not {type(start).__name__}") from None
+    if start < 0:
+        raise ValueError(f"fill_shard: start must be non-negative, got {start}")
+    if start >= 2**63:
+        raise OverflowError("fill_shard: start + size exceeds 2**63 elements, the counter space of one fill")
     g = _core.Generator(generator.initial_seed(), generator.stream)
     g.set_state(generator.get_state())
     arr = _core._check(shard, "fill_shard")
