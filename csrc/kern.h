@@ -176,28 +176,41 @@ static inline double WC_K(cos_oct)(double x)
  * sin and cos are never exactly 0. */
 static inline void WC_K(sincos_turn32)(uint32_t w, float *sn, float *cs)
 {
-    uint32_t frac = w & 0x1fffffffu, h = (w >> 29) & 1u, q = w >> 30;
+    uint32_t frac = w & 0x1fffffffu, h = (w >> 29) & 1u;
     uint32_t g = h ? 0x1fffffffu - frac : frac;
     float x = ((float)(int32_t)g + 0.5f) * (float)(0.78539816339744830962 / 536870912.0);
     float s = WC_K(sinf_oct)(x), c = WC_K(cosf_oct)(x);
-    float sq = h ? c : s, cq = h ? s : c;          /* within the quadrant */
-    float st = (q & 1u) ? cq : sq, ct = (q & 1u) ? sq : cq;
-    *sn = (q >= 2u) ? -st : st;
-    *cs = (q == 1u || q == 2u) ? -ct : ct;
+    /* theta = q pi/2 + (h ? pi/2 - x : x), q = w >> 30: sin and cos swap when
+     * h ^ (q & 1); sin is negative for q >= 2 (bit 31), cos for q = 1, 2
+     * (bit 31 ^ bit 30).  Swaps and sign flips are exact. */
+    uint32_t swap = ((w >> 29) ^ (w >> 30)) & 1u;
+    float a = swap ? c : s, b = swap ? s : c;
+    uint32_t ab, bb;
+    memcpy(&ab, &a, 4);
+    memcpy(&bb, &b, 4);
+    ab ^= w & 0x80000000u;
+    bb ^= (w ^ (w << 1)) & 0x80000000u;
+    memcpy(sn, &ab, 4);
+    memcpy(cs, &bb, 4);
 }
 
 /* The same for a 64-bit word: 3 octant bits, 52 fraction bits. */
 static inline void WC_K(sincos_turn64)(uint64_t w, double *sn, double *cs)
 {
     const uint64_t m52 = UINT64_C(0x000fffffffffffff);
-    uint64_t frac = (w >> 9) & m52, h = (w >> 61) & 1u, q = w >> 62;
+    uint64_t frac = (w >> 9) & m52, h = (w >> 61) & 1u;
     uint64_t g = h ? m52 - frac : frac;
     double x = (WC_K(u52_to_double)(g) + 0.5) * (0.78539816339744830962 / 4503599627370496.0);
     double s = WC_K(sin_oct)(x), c = WC_K(cos_oct)(x);
-    double sq = h ? c : s, cq = h ? s : c;
-    double st = (q & 1u) ? cq : sq, ct = (q & 1u) ? sq : cq;
-    *sn = (q >= 2u) ? -st : st;
-    *cs = (q == 1u || q == 2u) ? -ct : ct;
+    uint64_t swap = ((w >> 61) ^ (w >> 62)) & 1u; /* as sincos_turn32 */
+    double a = swap ? c : s, b = swap ? s : c;
+    uint64_t ab, bb;
+    memcpy(&ab, &a, 8);
+    memcpy(&bb, &b, 8);
+    ab ^= w & UINT64_C(0x8000000000000000);
+    bb ^= (w ^ (w << 1)) & UINT64_C(0x8000000000000000);
+    memcpy(sn, &ab, 8);
+    memcpy(cs, &bb, 8);
 }
 
 /* ---- per-tile transforms ------------------------------------------------------ */
