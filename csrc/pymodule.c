@@ -679,7 +679,11 @@ static PyObject *py_sparse_zero(PyObject *self, PyObject *args)
     int64_t rows = PyArray_DIMS(arr)[0], cols = PyArray_DIMS(arr)[1];
     uint64_t *scratch = NULL;
     if (rows > 0 && cols > 0 && nzero > 0) {
-        scratch = PyMem_RawMalloc((size_t)rows * 3 * sizeof(uint64_t));
+        /* columns split over the pool when there is enough work */
+        int nparts = (uint64_t)rows * (uint64_t)cols >= (1u << 16) ? nthreads_for_call() : 1;
+        if (nparts > cols)
+            nparts = (int)cols;
+        scratch = PyMem_RawMalloc((size_t)nparts * (size_t)rows * 3 * sizeof(uint64_t));
         if (scratch == NULL) {
             Py_XDECREF(owned);
             Py_DECREF(arr);
@@ -700,7 +704,7 @@ static PyObject *py_sparse_zero(PyObject *self, PyObject *args)
         char *data = PyArray_BYTES(arr);
         int64_t s0 = PyArray_STRIDES(arr)[0], s1 = PyArray_STRIDES(arr)[1];
         Py_BEGIN_ALLOW_THREADS
-        wc_sparse_zero_columns(&rng, dt, data, rows, cols, s0, s1, nzero, scratch);
+        wc_sparse_zero_columns(&rng, dt, data, rows, cols, s0, s1, nzero, scratch, nparts);
         Py_END_ALLOW_THREADS
         PyMem_RawFree(scratch);
     }

@@ -288,34 +288,58 @@ static void select_smallest(uint64_t *v, int64_t n, int64_t k)
     }
 }
 
-void wc_sparse_zero_columns(const wc_rng *rng, wc_dtype dt, char *data,
-                            int64_t rows, int64_t cols, int64_t s0, int64_t s1,
-                            int64_t nzero, uint64_t *scratch)
+typedef struct {
+    const wc_rng *rng;
+    wc_dtype dt;
+    char *data;
+    int64_t rows, cols, s0, s1, nzero;
+    uint64_t *scratch; /* 3 * rows per part */
+    int nparts;
+} sparse_job;
+
+static void sparse_part(void *ctx, int part)
 {
-    if (nzero <= 0 || rows <= 0)
-        return;
+    const sparse_job *j = (const sparse_job *)ctx;
+    int64_t c0 = j->cols * part / j->nparts, c1 = j->cols * (part + 1) / j->nparts;
+    uint64_t *pairs = j->scratch + (size_t)part * 3 * (size_t)j->rows;
+    uint64_t *keys = pairs + 2 * j->rows; /* last third: raw keys */
+    const int64_t rows = j->rows;
+    const size_t es = wc_dtype_size(j->dt);
+    static const char zero[8] = {0};
     wc_params raw;
     memset(&raw, 0, sizeof raw);
     raw.dist = WC_RAW;
-    const size_t es = wc_dtype_size(dt);
-    static const char zero[8] = {0};
-    uint64_t *keys = scratch + 2 * rows; /* last third: raw keys */
-    for (int64_t c = 0; c < cols; c++) {
-        if (nzero >= rows) {
+    for (int64_t c = c0; c < c1; c++) {
+        char *col = j->data + c * j->s1;
+        if (j->nzero >= rows) {
             for (int64_t r = 0; r < rows; r++)
-                memcpy(data + r * s0 + c * s1, zero, es);
+                memcpy(col + r * j->s0, zero, es);
             continue;
         }
-        wc_fill_contiguous(rng, &raw, WC_F64, (uint64_t)c * (uint64_t)rows, (size_t)rows, keys);
+        wc_fill_contiguous(j->rng, &raw, WC_F64, (uint64_t)c * (uint64_t)rows, (size_t)rows, keys);
         for (int64_t r = 0; r < rows; r++) { /* (key, row) pairs */
-            uint64_t k = keys[r];
-            scratch[2 * r] = k;
-            scratch[2 * r + 1] = (uint64_t)r;
+            pairs[2 * r] = keys[r];
+            pairs[2 * r + 1] = (uint64_t)r;
         }
-        select_smallest(scratch, rows, nzero);
-        for (int64_t i = 0; i < nzero; i++) {
-            int64_t r = (int64_t)scratch[2 * i + 1];
-            memcpy(data + r * s0 + c * s1, zero, es);
-        }
+        select_smallest(pairs, rows, j->nzero);
+        for (int64_t i = 0; i < j->nzero; i++)
+            memcpy(col + (int64_t)pairs[2 * i + 1] * j->s0, zero, es);
     }
+}
+
+void wc_sparse_zero_columns(const wc_rng *rng, wc_dtype dt, char *data,
+                            int64_t rows, int64_t cols, int64_t s0, int64_t s1,
+                            int64_t nzero, uint64_t *scratch, int nparts)
+{
+    if (nzero <= 0 || rows <= 0 || cols <= 0)
+        return;
+    if (nparts < 1)
+        nparts = 1;
+    if (nparts > cols)
+        nparts = (int)cols;
+    sparse_job j = {rng, dt, data, rows, cols, s0, s1, nzero, scratch, nparts};
+    if (nparts == 1)
+        sparse_part(&j, 0);
+    else
+        wc_parallel_for(nparts, sparse_part, &j);
 }

@@ -232,9 +232,16 @@ static void test_sparse(void)
     double *a = malloc((size_t)(rows * cols) * sizeof *a);
     for (int64_t i = 0; i < rows * cols; i++)
         a[i] = 1.0;
-    uint64_t *scratch = malloc((size_t)rows * 3 * sizeof *scratch);
+    uint64_t *scratch = malloc((size_t)rows * 3 * 3 * sizeof *scratch);
     wc_rng rng = {3, 0, 0};
-    wc_sparse_zero_columns(&rng, WC_F64, (char *)a, rows, cols, cols * 8, 8, nz, scratch);
+    wc_sparse_zero_columns(&rng, WC_F64, (char *)a, rows, cols, cols * 8, 8, nz, scratch, 1);
+    /* the same zeros with the columns split over 3 parts */
+    double *b = malloc((size_t)(rows * cols) * sizeof *b);
+    for (int64_t i = 0; i < rows * cols; i++)
+        b[i] = 1.0;
+    wc_sparse_zero_columns(&rng, WC_F64, (char *)b, rows, cols, cols * 8, 8, nz, scratch, 3);
+    CHECK(memcmp(a, b, (size_t)(rows * cols) * sizeof *a) == 0, "sparse zeros depend on nparts");
+    free(b);
     for (int64_t j = 0; j < cols; j++) {
         int z = 0;
         for (int64_t i = 0; i < rows; i++)
