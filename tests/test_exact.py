@@ -496,6 +496,17 @@ def test_thread_counts_bit_identical(dtype, restore_threads):
             assert np.array_equal(got, want), nt
 
 
+def test_sparse_thread_counts_bit_identical(restore_threads):
+    """sparse_ splits its columns over the pool: 1, 2, 3 and 7 threads, same zeros, same bits."""
+    results = {}
+    for nt in (1, 2, 3, 7):
+        wcinit.set_num_threads(nt)
+        results[nt] = bits(wcinit.sparse_(np.empty((300, 500), np.float32), 0.3,
+                                          generator=53)).copy()
+    for nt in (2, 3, 7):
+        assert np.array_equal(results[nt], results[1]), nt
+
+
 def test_threads_across_signal_chunks(restore_threads):
     """Fills longer than the 2^24-element signal-check chunk: same bits for 1 and 3 threads."""
     n = (1 << 24) + 1000
