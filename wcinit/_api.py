@@ -499,6 +499,17 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return tensor
 
 
+def _qr(a):
+    """Reduced QR of the work matrix (ours to overwrite).  SciPy's LAPACK
+    wrapper when SciPy is installed: it keeps float32 in sgeqrf/sorgqr, where
+    np.linalg.qr takes about as long as in float64 (2.6x slower at 2048^2)."""
+    try:
+        from scipy.linalg import qr
+    except ImportError:
+        return np.linalg.qr(a)
+    return qr(a, mode="economic", overwrite_a=True, check_finite=False)
+
+
 def orthogonal_(tensor, gain=1, generator=None):
     r"""Fill the array with a (semi) orthogonal matrix, scaled by ``gain``.
 
@@ -507,7 +518,10 @@ def orthogonal_(tensor, gain=1, generator=None):
     ``(size(0), numel // size(0))``; a standard normal matrix of that shape
     (the wider side transposed) is factored by QR and Q's columns are
     multiplied by ``sign(diag(R))``, which makes Q Haar-distributed
-    (Mezzadri 2007).  Computed in float64 for float64 arrays, float32 otherwise.
+    (Mezzadri 2007).  Computed in float64 for float64 arrays, float32 otherwise,
+    by SciPy's LAPACK when SciPy is installed (NumPy's otherwise).  The normal
+    matrix is element-addressed like every fill; Q is bit-for-bit reproducible
+    given the same LAPACK build.
 
     Args:
         tensor: a writable n-dimensional float array, n >= 2
@@ -534,7 +548,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     _core._fill(flattened, "orthogonal_", _NORMAL, 0.0, 1.0, 0.0, 0.0, generator)
     if rows < cols:
         flattened = flattened.T
-    q, r = np.linalg.qr(flattened)
+    q, r = _qr(flattened)
     q *= np.sign(np.diagonal(r))
     if rows < cols:
         q = q.T
