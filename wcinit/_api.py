@@ -65,12 +65,13 @@ def _generator(generator, fname):
     return coerce_generator(generator, fname)
 
 
-def _check_uniform_bounds(arr, a, b):
-    """torch's check_uniform_bounds: finite and representable, then from <= to."""
+def _check_uniform_bounds(arr, a, b, allow_inf=False):
+    """torch's check_uniform_bounds: representable in the dtype, then from <= to.
+    allow_inf: infinite bounds pass (trunc_normal_'s [-inf, inf] is the normal)."""
     fmax, tname = _DTYPE_LIMITS[arr.dtype]
-    if not (-fmax <= a <= fmax):
+    if not (-fmax <= a <= fmax or (allow_inf and math.isinf(a))):
         raise RuntimeError(f"from is out of bounds for {tname}")
-    if not (-fmax <= b <= fmax):
+    if not (-fmax <= b <= fmax or (allow_inf and math.isinf(b))):
         raise RuntimeError(f"to is out of bounds for {tname}")
     if a > b:
         raise RuntimeError(
@@ -95,18 +96,10 @@ def _check_trunc(fname, arr, mean, std, a, b):
         raise ValueError(f"{fname}: mean must be finite, got {mean}")
     if math.isnan(a) or math.isnan(b):
         raise ValueError(f"{fname}: bounds a and b must not be NaN, got a={a}, b={b}")
-    if a > b:
-        raise RuntimeError(
-            f"uniform_ expects to return a [from, to) range, but found from={_g(a)} > to={_g(b)}")
     if a == b and math.isinf(a):
         raise ValueError(f"{fname}: the interval [a, b] = [{a}, {b}] holds no values")
-    # torch checks finite bounds against the dtype's range (its uniform_ path);
-    # infinite bounds are allowed here: [-inf, inf] is the plain normal.
-    fmax, tname = _DTYPE_LIMITS[arr.dtype]
-    if math.isfinite(a) and not -fmax <= a <= fmax:
-        raise RuntimeError(f"from is out of bounds for {tname}")
-    if math.isfinite(b) and not -fmax <= b <= fmax:
-        raise RuntimeError(f"to is out of bounds for {tname}")
+    # torch's trunc_normal_ reaches these checks through uniform_(a, b)
+    _check_uniform_bounds(arr, a, b, allow_inf=True)
 
 
 def _fans(arr):
