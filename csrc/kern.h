@@ -6,7 +6,7 @@
  * Philox blocks that GCC vectorizes for the target; every operation is an
  * IEEE-exact elementwise operation and -ffp-contract=off forbids fused
  * multiply-adds, so every path writes the same bits (tests/c/test_core.c and
- * tests/test_simd.py check it).
+ * tests/test_exact.py and tests/test_properties.py check it).
  */
 #include <string.h>
 
