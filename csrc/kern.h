@@ -2,8 +2,9 @@
  *
  * This file is #included by sample_scalar.c, sample_avx2.c and sample_avx512.c,
  * each compiled with its own target flags (setup.py, tests/c/Makefile) and
- * each defining WC_KSUFFIX.  The kernels are plain loops over a tile of 16
- * Philox blocks that GCC vectorizes for the target; every operation is an
+ * each defining WC_KSUFFIX.  A tile is 16 Philox blocks; the Philox rounds go
+ * through the per-ISA vec.h layer, the float transforms are plain loops that
+ * GCC vectorizes for the target.  Every operation is an
  * IEEE-exact elementwise operation and -ffp-contract=off forbids fused
  * multiply-adds, so every path writes the same bits (tests/c/test_core.c and
  * tests/test_exact.py and tests/test_properties.py check it).
