@@ -33,12 +33,8 @@ from wcinit import _core
 JOIN_TIMEOUT = 120.0
 
 
-@pytest.fixture(autouse=True)
-def _restore_config():
-    saved = (wcinit.get_num_threads(), wcinit.get_simd())
-    yield
-    wcinit.set_num_threads(saved[0])
-    wcinit.set_simd(saved[1])
+# every test here changes threads and SIMD paths: conftest's fixtures put them back
+pytestmark = pytest.mark.usefixtures("restore_threads", "restore_simd")
 
 
 def run_threads(target, args_list, timeout=JOIN_TIMEOUT):
