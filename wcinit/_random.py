@@ -70,8 +70,7 @@ def fill_shard(shard, start, distribution="normal", *, generator, **params):
         raise ValueError(f"fill_shard: start must be non-negative, got {start}")
     if start >= 2**63:
         raise OverflowError("fill_shard: start + size exceeds 2**63 elements, the counter space of one fill")
-    g = _core.Generator(generator.initial_seed(), generator.stream)
-    g.set_state(generator.get_state())
+    g = _core.Generator().set_state(generator.get_state())  # a copy: not advanced
     arr = _core._check(shard, "fill_shard")
     if distribution == "uniform":
         a = _float(params.pop("a", 0.0), "fill_shard", "a")
