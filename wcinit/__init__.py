@@ -15,7 +15,7 @@ from ._core import (
     DtypeError, Generator, NotAnArrayError, default_generator, get_num_threads,
     get_simd, set_num_threads, set_simd, simd_paths,
 )
-from ._hooks import as_target as _as_target, coerce_generator as _coerce_generator
+from ._coerce import as_target as _as_target, coerce_generator as _coerce_generator
 from ._random import fill_shard, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 
 __version__ = "0.1.0"

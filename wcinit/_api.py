@@ -61,7 +61,7 @@ def _generator(generator, fname):
     """Resolve generator= once (composite initializers use it twice)."""
     if generator is None or isinstance(generator, Generator):
         return generator
-    from ._hooks import coerce_generator
+    from ._coerce import coerce_generator
     return coerce_generator(generator, fname)
 
 

@@ -1,4 +1,4 @@
-"""Coercion hooks the C glue calls for arguments that are not already an
+"""Argument coercion the C glue calls for arguments that are not already an
 ndarray or a wcinit.Generator (kept in Python: these are the slow paths)."""
 import numpy as np
 
