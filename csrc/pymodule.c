@@ -567,8 +567,9 @@ static int run_fill(PyArrayObject *arr, wc_dtype dt, const wc_params *p, GenObje
 }
 
 /* _fill(tensor, fname, kind, p0, p1, p2, p3, generator, start=0)
- * kind: 0 uniform(a=p0, b=p1), 1 normal(mean=p0, std=p1),
- *       2 truncated normal(mean=p0, std=p1, a=p2, b=p3).  Returns tensor. */
+ * kind (a value of SAMPLERS, wc_sampler): uniform(a=p0, b=p1),
+ * normal(mean=p0, std=p1), trunc_normal(mean=p0, std=p1, a=p2, b=p3).
+ * Returns tensor. */
 static PyObject *py_fill(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self;
@@ -602,10 +603,10 @@ static PyObject *py_fill(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         return NULL;
     }
     wc_params p;
-    int rc = kind == 0 ? wc_params_uniform(&p, v[0], v[1])
-             : kind == 1 ? wc_params_normal(&p, v[0], v[1])
-             : kind == 2 ? wc_params_trunc_normal(&p, v[0], v[1], v[2], v[3])
-                         : -2;
+    int rc = kind == WC_SAMPLER_UNIFORM        ? wc_params_uniform(&p, v[0], v[1])
+             : kind == WC_SAMPLER_NORMAL       ? wc_params_normal(&p, v[0], v[1])
+             : kind == WC_SAMPLER_TRUNC_NORMAL ? wc_params_trunc_normal(&p, v[0], v[1], v[2], v[3])
+                                               : -2;
     if (rc < 0) {
         char msg[256]; /* PyErr_Format has no %g */
         snprintf(msg, sizeof msg, "%s: invalid sampler parameters (%g, %g, %g, %g)", fname, v[0],
@@ -948,6 +949,49 @@ static PyMethodDef module_methods[] = {
     {"_set_hooks", py_set_hooks, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL}};
 
+/* A read-only {name: code} mapping of a C enum (names[i] has code i). */
+static PyObject *enum_mapping(const char *const *names, int count)
+{
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+    for (int i = 0; i < count; i++) {
+        PyObject *v = PyLong_FromLong(i);
+        if (v == NULL || PyDict_SetItemString(d, names[i], v) < 0) {
+            Py_XDECREF(v);
+            Py_DECREF(d);
+            return NULL;
+        }
+        Py_DECREF(v);
+    }
+    PyObject *proxy = PyDictProxy_New(d);
+    Py_DECREF(d);
+    return proxy;
+}
+
+static int add_enums(PyObject *m)
+{
+    static const char *const samplers[WC_SAMPLER_COUNT] = {
+        [WC_SAMPLER_UNIFORM] = "uniform",
+        [WC_SAMPLER_NORMAL] = "normal",
+        [WC_SAMPLER_TRUNC_NORMAL] = "trunc_normal",
+    };
+    static const char *const nonlinearities[] = WC_NL_NAMES;
+    _Static_assert(sizeof nonlinearities / sizeof *nonlinearities == WC_NL_COUNT,
+                   "WC_NL_NAMES must name every wc_nonlinearity");
+    PyObject *s = enum_mapping(samplers, WC_SAMPLER_COUNT);
+    if (s == NULL || PyModule_AddObject(m, "SAMPLERS", s) < 0) {
+        Py_XDECREF(s);
+        return -1;
+    }
+    PyObject *n = enum_mapping(nonlinearities, WC_NL_COUNT);
+    if (n == NULL || PyModule_AddObject(m, "NONLINEARITIES", n) < 0) {
+        Py_XDECREF(n);
+        return -1;
+    }
+    return 0;
+}
+
 static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT, "wcinit._core",
                                        "The C core of wcinit (see wcinit for the API).", -1,
                                        module_methods, NULL, NULL, NULL, NULL};
@@ -992,7 +1036,7 @@ PyMODINIT_FUNC PyInit__core(void)
         PyModule_AddObjectRef(m, "NotAnArrayError", NotAnArrayError) < 0 ||
         PyModule_AddObjectRef(m, "DtypeError", DtypeError) < 0 ||
         PyModule_AddIntConstant(m, "TILE32", WC_TILE32) < 0 ||
-        PyModule_AddIntConstant(m, "TILE64", WC_TILE64) < 0)
+        PyModule_AddIntConstant(m, "TILE64", WC_TILE64) < 0 || add_enums(m) < 0)
         goto fail;
     return m;
 fail:

@@ -47,6 +47,15 @@ typedef enum {
     WC_RAW = 4          /* raw uint32 words (f32 dtype slot reinterpreted); tests, dieharder */
 } wc_dist;
 
+/* The samplers a caller chooses from (the glue exports them by name as
+ * wcinit._core.SAMPLERS); each maps to wc_params_* below. */
+typedef enum {
+    WC_SAMPLER_UNIFORM = 0,      /* wc_params_uniform(a, b)                    */
+    WC_SAMPLER_NORMAL = 1,       /* wc_params_normal(mean, std)                */
+    WC_SAMPLER_TRUNC_NORMAL = 2, /* wc_params_trunc_normal(mean, std, a, b)    */
+    WC_SAMPLER_COUNT
+} wc_sampler;
+
 /* Parameters of one fill, prepared once per call by wc_params_* below. */
 typedef struct {
     wc_dist dist;
@@ -117,6 +126,11 @@ typedef enum {
     WC_NL_SIGMOID, WC_NL_TANH, WC_NL_RELU, WC_NL_LEAKY_RELU, WC_NL_SELU,
     WC_NL_COUNT
 } wc_nonlinearity;
+/* torch.nn.init.calculate_gain's name of each nonlinearity (the glue exports
+ * the table as wcinit._core.NONLINEARITIES). */
+#define WC_NL_NAMES {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", \
+                     "conv_transpose2d", "conv_transpose3d", "sigmoid", "tanh", "relu", \
+                     "leaky_relu", "selu"}
 
 /* fan_in = shape[1] * prod(shape[2:]), fan_out = shape[0] * prod(shape[2:]).
  * Returns 0, -1 if ndim < 2, -2 on overflow of int64. */

@@ -1,9 +1,11 @@
-from typing import Any, Callable, Optional, Sequence, Tuple
+from typing import Any, Callable, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 TILE32: int
 TILE64: int
+SAMPLERS: Mapping[str, int]        # name -> _fill's kind (C enum wc_sampler)
+NONLINEARITIES: Mapping[str, int]  # name -> _gain's code (C enum wc_nonlinearity)
 
 class NotAnArrayError(TypeError, AttributeError): ...
 class DtypeError(TypeError, NotImplementedError): ...
