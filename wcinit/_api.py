@@ -132,7 +132,7 @@ def calculate_gain(nonlinearity, param=None):
     Examples:
         >>> import wcinit
         >>> round(wcinit.calculate_gain("leaky_relu", 0.2), 6)
-        1.386750
+        1.38675
     """
     code = _NONLINEARITIES.get(nonlinearity) if isinstance(nonlinearity, str) else None
     if code is None:

@@ -54,7 +54,7 @@ def fill_shard(shard, start, distribution="normal", *, generator, **params):
     Examples:
         >>> import numpy as np, wcinit
         >>> whole = wcinit.normal_(np.empty(1000), generator=wcinit.Generator(7))
-        >>> part = wcinit.fill_shard(np.empty(300), 600, "normal", generator=wcinit.Generator(7))
+        >>> part = wcinit.fill_shard(np.empty(400), 600, "normal", generator=wcinit.Generator(7))
         >>> bool((part == whole[600:]).all())
         True
     """
