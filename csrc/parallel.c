@@ -47,9 +47,14 @@ int wc_num_threads(void)
 {
     pthread_mutex_lock(&state_lock);
     if (want_threads < 0) {
+        /* a whole number >= 1 (strtol's syntax, nothing after it), else ignored:
+         * wcinit/_env.py applies the same rule and warns */
         const char *env = getenv("WCINIT_NUM_THREADS");
-        int n = env ? atoi(env) : 0;
-        want_threads = n >= 1 ? (n > WC_MAX_THREADS ? WC_MAX_THREADS : n) : wc_cpu_count();
+        char *end = NULL;
+        long n = env ? strtol(env, &end, 10) : 0;
+        if (env == NULL || end == env || *end != '\0')
+            n = 0;
+        want_threads = n >= 1 ? (n > WC_MAX_THREADS ? WC_MAX_THREADS : (int)n) : wc_cpu_count();
     }
     int n = want_threads;
     pthread_mutex_unlock(&state_lock);

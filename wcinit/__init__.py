@@ -31,6 +31,11 @@ def _bfloat16_dtype():
 
 _core._set_hooks(_as_target, _coerce_generator, _bfloat16_dtype())
 
+# -- environment: warn about WCINIT_SIMD / WCINIT_NUM_THREADS values the core ignores
+from ._env import check_environment as _check_environment  # noqa: E402
+_check_environment()
+# -- end environment
+
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
     "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
