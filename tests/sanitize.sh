@@ -108,7 +108,7 @@ fi
 if [ "$DO_PY" = 1 ]; then
     s=$(date +%s)
     echo "sanitize.sh: building the extension with WCINIT_SANITIZE=1"
-    (cd "$SRC" && WCINIT_SANITIZE=1 "$PYTHON" setup.py -q build_ext --inplace \
+    (cd "$SRC" && WCINIT_SANITIZE=1 WCINIT_WERROR=1 "$PYTHON" setup.py -q build_ext --inplace \
         --build-temp "$WORK/build-temp") >"$LOGS/build.log" 2>&1
     st=$?
     record "build extension (WCINIT_SANITIZE=1)" "$st" $(( $(date +%s) - s ))

@@ -18,7 +18,7 @@ from ._core import (
 from ._coerce import as_target as _as_target, coerce_generator as _coerce_generator
 from ._random import fill_shard, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 
 def _bfloat16_dtype():
