@@ -36,6 +36,21 @@ from ._env import check_environment as _check_environment  # noqa: E402
 _check_environment()
 # -- end environment
 
+
+# -- whole models (issue 9): parameter trees, name-keyed streams, schemes, LSUV, Fixup
+from ._models import InitReport, Rule, init_params, name_stream, named_generator  # noqa: E402
+from ._schemes import (  # noqa: E402
+    bert_rules, gpt2_rules, lstm_forget_bias_, torch_bias_, vit_rules, zero_last_rules,
+)
+from ._lsuv import lsuv_  # noqa: E402
+from ._fixup import fixup_, fixup_rules  # noqa: E402
+_MODELS_ALL = [
+    "init_params", "Rule", "InitReport", "name_stream", "named_generator", "torch_bias_",
+    "lstm_forget_bias_", "gpt2_rules", "bert_rules", "vit_rules", "zero_last_rules", "lsuv_",
+    "fixup_", "fixup_rules",
+]
+# -- end whole models
+
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
     "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -47,3 +62,18 @@ __all__ = [
     "set_num_threads", "get_num_threads", "set_simd", "get_simd", "simd_paths",
     "DtypeError", "NotAnArrayError",
 ]
+__all__ += _MODELS_ALL
+
+# -- every framework's initializers (issue 8): variance scaling, JAX/Keras/MXNet names, presets
+from ._frameworks import (  # noqa: E402
+    bilinear_, delta_orthogonal_, glorot_normal_, glorot_uniform_, he_normal_, he_uniform_,
+    identity_, lecun_normal_, lecun_uniform_, lstm_bias_, truncated_normal_, variance_scaling_,
+)
+from ._rules import Expectation, expected  # noqa: E402
+from . import jax, keras, mxnet, presets  # noqa: E402,F401  (namespaces of aliases; no imports of those frameworks)
+__all__ += [
+    "variance_scaling_", "lecun_uniform_", "lecun_normal_", "glorot_uniform_", "glorot_normal_",
+    "he_uniform_", "he_normal_", "truncated_normal_", "delta_orthogonal_", "identity_",
+    "bilinear_", "lstm_bias_", "expected", "Expectation",
+]
+# -- end every framework's initializers
