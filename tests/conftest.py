@@ -11,6 +11,10 @@
 import os
 import sys
 
+# -- Keras reads its backend once, at import: the tests use JAX (before anything imports keras)
+os.environ.setdefault("KERAS_BACKEND", "jax")
+# -- end Keras backend
+
 import numpy as np
 import pytest
 

@@ -1,5 +1,7 @@
 """Argument coercion the C glue calls for arguments that are not already an
 ndarray or a wcinit.Generator (kept in Python: these are the slow paths)."""
+import sys
+
 import numpy as np
 
 from . import _core
@@ -24,7 +26,7 @@ def as_target(obj, fname):
                 f"{fname}: tensor of type {type(obj).__name__} cannot be viewed as a "
                 f"NumPy array in place ({e})") from None
         if not arr.flags.writeable:
-            arr = _writable_view(arr)
+            arr = _writable_view(arr, fname)
         return arr
     if isinstance(obj, (bytes, str, list, tuple, int, float, complex, bool)) or obj is None:
         pass
@@ -43,23 +45,31 @@ def as_target(obj, fname):
 
 
 def _from_dlpack(obj):
-    """np.from_dlpack, and for bfloat16 tensors (which NumPy's DLPack import
-    refuses) a 16-bit integer view re-typed as ml_dtypes.bfloat16."""
+    """A writable ndarray over the memory of a DLPack producer.
+
+    A torch tensor goes through ``Tensor.numpy()``, which shares its memory and
+    is writable on every NumPy version (``np.from_dlpack`` marks its result
+    read-only before NumPy 2.0); bfloat16, which NumPy has no dtype for, as a
+    16-bit integer view re-typed as ml_dtypes.bfloat16.  Other producers go
+    through ``np.from_dlpack``.
+    """
+    torch = sys.modules.get("torch")  # a torch tensor means torch is imported
+    if torch is not None and isinstance(obj, torch.Tensor):
+        if obj.dtype == torch.bfloat16:
+            import ml_dtypes
+            return obj.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
+        return obj.numpy()
+    return np.from_dlpack(obj)
+
+
+def _writable_view(arr, fname):
+    # np.from_dlpack marks every import read-only before NumPy 2.0, and a
+    # producer may share memory it does not let others write (a JAX array).
     try:
-        return np.from_dlpack(obj)
-    except (BufferError, TypeError, RuntimeError):
-        if "bfloat16" not in str(getattr(obj, "dtype", "")) or not hasattr(obj, "view"):
-            raise
-        import torch  # only torch tensors get here: they have a bfloat16 dtype and .view
-        import ml_dtypes
-        return np.from_dlpack(obj.view(torch.int16)).view(ml_dtypes.bfloat16)
-
-
-def _writable_view(arr):
-    # np.from_dlpack marks every import read-only on some NumPy versions even
-    # when the producer (a torch CPU tensor) is writable.  The memory belongs
-    # to a writable producer, so a writable view of it is sound.
-    arr.flags.writeable = True  # raises ValueError when truly read-only
+        arr.flags.writeable = True
+    except ValueError:
+        raise ValueError(f"{fname}: tensor is read-only (its DLPack export is not "
+                         "writable)") from None
     return arr
 
 
