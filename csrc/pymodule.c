@@ -10,16 +10,10 @@
 #define NPY_NO_DEPRECATED_API NPY_1_25_API_VERSION
 #include <numpy/arrayobject.h>
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "wcinit.h"
-
-/* torch's default CPU seed (c10::detail::default_rng_seed_val), so that a
- * fresh wcinit.Generator starts where a fresh torch.Generator does. */
-#define WC_DEFAULT_SEED UINT64_C(67280421310721)
 
 /* Fills of more elements than this release the GIL. */
 #define WC_GIL_THRESHOLD 4096
@@ -38,25 +32,16 @@ static int bfloat16_typenum = -1;
 
 /* ---- Generator ---------------------------------------------------------------- */
 
+/* A wcinit.Generator is a wc_generator (csrc/rng.c) in a Python object: the
+ * core owns the state, reservation, spawn and serialization; this section
+ * parses arguments and turns the core's error codes into exceptions. */
 typedef struct {
     PyObject_HEAD
-    uint64_t seed;
-    uint64_t stream;
-    _Atomic uint64_t offset;
-    _Atomic uint64_t spawned;
+    wc_generator gen;
 } GenObject;
 
 static PyTypeObject GenType;
 static PyObject *default_generator;
-
-static uint64_t splitmix64(uint64_t x)
-{
-    /* Steele, Lea & Flood, "Fast splittable pseudorandom number generators" (2014) */
-    x += UINT64_C(0x9E3779B97F4A7C15);
-    x = (x ^ (x >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    x = (x ^ (x >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return x ^ (x >> 31);
-}
 
 /* torch.manual_seed accepts [-2^63, 2^64); negatives map to 2^64 + seed. */
 static int seed_from_object(PyObject *obj, uint64_t *out, const char *who, const char *arg)
@@ -96,41 +81,23 @@ static int seed_from_object(PyObject *obj, uint64_t *out, const char *who, const
     return -1;
 }
 
-static uint64_t fresh_entropy(void)
-{
-    uint64_t s = 0;
-    if (getrandom(&s, sizeof s, 0) != (ssize_t)sizeof s) {
-        FILE *f = fopen("/dev/urandom", "rb");
-        if (f == NULL || fread(&s, sizeof s, 1, f) != 1)
-            s = splitmix64((uint64_t)(uintptr_t)&s ^ (uint64_t)clock());
-        if (f)
-            fclose(f);
-    }
-    return s;
-}
-
 static PyObject *Gen_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"seed", "stream", NULL};
     PyObject *seed = Py_None, *stream = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO:Generator", kwlist, &seed, &stream))
         return NULL;
+    uint64_t s = WC_DEFAULT_SEED, st = 0;
+    if (seed != Py_None && seed_from_object(seed, &s, "Generator", "seed") < 0)
+        return NULL;
+    if (stream != NULL && stream != Py_None &&
+        seed_from_object(stream, &st, "Generator", "stream") < 0)
+        return NULL;
     GenObject *self = (GenObject *)type->tp_alloc(type, 0);
     if (self == NULL)
         return NULL;
-    self->seed = WC_DEFAULT_SEED;
-    self->stream = 0;
-    atomic_store(&self->offset, 0);
-    atomic_store(&self->spawned, 0);
-    if (seed != Py_None && seed_from_object(seed, &self->seed, "Generator", "seed") < 0)
-        goto fail;
-    if (stream != NULL && stream != Py_None &&
-        seed_from_object(stream, &self->stream, "Generator", "stream") < 0)
-        goto fail;
+    wc_gen_init(&self->gen, s, st);
     return (PyObject *)self;
-fail:
-    Py_DECREF(self);
-    return NULL;
 }
 
 static PyObject *Gen_manual_seed(GenObject *self, PyObject *seed)
@@ -138,58 +105,35 @@ static PyObject *Gen_manual_seed(GenObject *self, PyObject *seed)
     uint64_t s;
     if (seed_from_object(seed, &s, "manual_seed", "seed") < 0)
         return NULL;
-    self->seed = s;
-    atomic_store(&self->offset, 0);
+    wc_gen_init(&self->gen, s, 0); /* == Generator(s): stream, offset, spawn counter reset */
     Py_INCREF(self);
     return (PyObject *)self;
 }
 
 static PyObject *Gen_seed(GenObject *self, PyObject *Py_UNUSED(ignored))
 {
-    self->seed = fresh_entropy();
-    atomic_store(&self->offset, 0);
-    return PyLong_FromUnsignedLongLong(self->seed);
+    wc_gen_init(&self->gen, wc_entropy_seed(), 0);
+    return PyLong_FromUnsignedLongLong(self->gen.seed);
 }
 
 static PyObject *Gen_initial_seed(GenObject *self, PyObject *Py_UNUSED(ignored))
 {
-    return PyLong_FromUnsignedLongLong(self->seed);
+    return PyLong_FromUnsignedLongLong(self->gen.seed);
 }
 
-#define WC_STATE_BYTES 32
-static const char state_magic[8] = {'w', 'c', 'P', 'h', 'x', '1', 0, 0};
-
-static void put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
-/* get_state(): a uint8 array of 32 bytes (like torch's ByteTensor state):
- * magic, seed, stream, offset, little-endian. */
+/* get_state(): a uint8 array of WC_GEN_STATE_BYTES (like torch's ByteTensor
+ * state), laid out by wc_gen_get_state. */
 static PyObject *Gen_get_state(GenObject *self, PyObject *Py_UNUSED(ignored))
 {
-    npy_intp dims[1] = {WC_STATE_BYTES};
+    npy_intp dims[1] = {WC_GEN_STATE_BYTES};
     PyObject *arr = PyArray_SimpleNew(1, dims, NPY_UINT8);
     if (arr == NULL)
         return NULL;
-    unsigned char *p = (unsigned char *)PyArray_DATA((PyArrayObject *)arr);
-    memcpy(p, state_magic, 8);
-    put64(p + 8, self->seed);
-    put64(p + 16, self->stream);
-    put64(p + 24, atomic_load(&self->offset));
+    wc_gen_get_state(&self->gen, (unsigned char *)PyArray_DATA((PyArrayObject *)arr));
     return arr;
 }
 
-static int state_from_object(PyObject *state, uint64_t *seed, uint64_t *stream, uint64_t *offset)
+static PyObject *Gen_set_state(GenObject *self, PyObject *state)
 {
     Py_buffer view;
     PyObject *arr = NULL;
@@ -202,50 +146,34 @@ static int state_from_object(PyObject *state, uint64_t *seed, uint64_t *stream, 
             PyErr_Format(PyExc_TypeError,
                          "set_state: state must be the uint8 array returned by get_state(), got %.100s",
                          Py_TYPE(state)->tp_name);
-            return -1;
+            return NULL;
         }
         if (PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS) < 0) {
             Py_DECREF(arr);
-            return -1;
+            return NULL;
         }
     }
-    int ok = view.len == WC_STATE_BYTES && memcmp(view.buf, state_magic, 8) == 0;
-    if (ok) {
-        const unsigned char *p = (const unsigned char *)view.buf;
-        *seed = get64(p + 8);
-        *stream = get64(p + 16);
-        *offset = get64(p + 24);
-    }
+    int rc = wc_gen_set_state(&self->gen, (const unsigned char *)view.buf, (size_t)view.len);
+    Py_ssize_t len = view.len;
     PyBuffer_Release(&view);
     Py_XDECREF(arr);
-    if (!ok) {
-        PyErr_SetString(PyExc_ValueError,
-                        "set_state: state must be the 32-byte uint8 array returned by get_state()");
-        return -1;
-    }
-    return 0;
-}
-
-static PyObject *Gen_set_state(GenObject *self, PyObject *state)
-{
-    uint64_t seed, stream, offset;
-    if (state_from_object(state, &seed, &stream, &offset) < 0)
+    if (rc < 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "set_state: state must be the %d-byte uint8 array returned by get_state() "
+                     "(or the %d-byte state of wcinit 0.1), got %zd bytes%s",
+                     WC_GEN_STATE_BYTES, WC_GEN_STATE_BYTES_V1, len,
+                     rc == -2 ? " without the state's magic prefix" : "");
         return NULL;
-    self->seed = seed;
-    self->stream = stream;
-    atomic_store(&self->offset, offset);
+    }
     Py_INCREF(self);
     return (PyObject *)self;
 }
 
 static PyObject *Gen_reduce(GenObject *self, PyObject *Py_UNUSED(ignored))
 {
-    PyObject *state = Gen_get_state(self, NULL);
-    if (state == NULL)
-        return NULL;
-    PyObject *bytes = PyBytes_FromStringAndSize(
-        PyArray_DATA((PyArrayObject *)state), WC_STATE_BYTES);
-    Py_DECREF(state);
+    unsigned char buf[WC_GEN_STATE_BYTES];
+    wc_gen_get_state(&self->gen, buf);
+    PyObject *bytes = PyBytes_FromStringAndSize((const char *)buf, WC_GEN_STATE_BYTES);
     if (bytes == NULL)
         return NULL;
     return Py_BuildValue("(O()N)", (PyObject *)Py_TYPE(self), bytes);
@@ -260,7 +188,8 @@ static PyObject *Gen_setstate(GenObject *self, PyObject *state)
     Py_RETURN_NONE;
 }
 
-/* spawn(n): n generators with the same seed on new, distinct counter streams. */
+/* spawn(n): n generators with the same seed on new, distinct counter streams.
+ * The child objects are allocated first, so a failure consumes no stream. */
 static PyObject *Gen_spawn(GenObject *self, PyObject *arg)
 {
     Py_ssize_t n = PyNumber_AsSsize_t(arg, PyExc_OverflowError);
@@ -273,30 +202,44 @@ static PyObject *Gen_spawn(GenObject *self, PyObject *arg)
     PyObject *list = PyList_New(n);
     if (list == NULL)
         return NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        uint64_t k = atomic_fetch_add(&self->spawned, 1) + 1;
-        GenObject *child = (GenObject *)GenType.tp_alloc(&GenType, 0);
-        if (child == NULL) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        child->seed = self->seed;
-        child->stream = splitmix64(self->stream ^ splitmix64(k));
-        atomic_store(&child->offset, 0);
-        atomic_store(&child->spawned, 0);
-        PyList_SET_ITEM(list, i, (PyObject *)child);
+    wc_generator *kids = PyMem_Malloc(n > 0 ? (size_t)n * sizeof *kids : 1);
+    if (kids == NULL) {
+        Py_DECREF(list);
+        return PyErr_NoMemory();
     }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *child = GenType.tp_alloc(&GenType, 0);
+        if (child == NULL)
+            goto fail;
+        PyList_SET_ITEM(list, i, child);
+    }
+    if (wc_gen_spawn(&self->gen, (uint64_t)n, kids) < 0) {
+        PyErr_SetString(PyExc_OverflowError, "spawn: the spawn counter is exhausted (2^64 children)");
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        ((GenObject *)PyList_GET_ITEM(list, i))->gen = kids[i];
+    PyMem_Free(kids);
     return list;
+fail:
+    PyMem_Free(kids);
+    Py_DECREF(list);
+    return NULL;
 }
 
 static PyObject *Gen_get_offset(GenObject *self, void *Py_UNUSED(c))
 {
-    return PyLong_FromUnsignedLongLong(atomic_load(&self->offset));
+    return PyLong_FromUnsignedLongLong(__atomic_load_n(&self->gen.offset, __ATOMIC_SEQ_CST));
 }
 
 static PyObject *Gen_get_stream(GenObject *self, void *Py_UNUSED(c))
 {
-    return PyLong_FromUnsignedLongLong(self->stream);
+    return PyLong_FromUnsignedLongLong(self->gen.stream);
+}
+
+static PyObject *Gen_get_spawned(GenObject *self, void *Py_UNUSED(c))
+{
+    return PyLong_FromUnsignedLongLong(__atomic_load_n(&self->gen.spawned, __ATOMIC_SEQ_CST));
 }
 
 static PyObject *Gen_get_device(GenObject *self, void *Py_UNUSED(c))
@@ -307,46 +250,46 @@ static PyObject *Gen_get_device(GenObject *self, void *Py_UNUSED(c))
 
 static PyObject *Gen_repr(GenObject *self)
 {
-    char buf[160];
-    snprintf(buf, sizeof buf, "wcinit.Generator(seed=%llu, stream=%llu, offset=%llu)",
-             (unsigned long long)self->seed, (unsigned long long)self->stream,
-             (unsigned long long)atomic_load(&self->offset));
+    char buf[200];
+    snprintf(buf, sizeof buf, "wcinit.Generator(seed=%llu, stream=%llu, offset=%llu, spawned=%llu)",
+             (unsigned long long)self->gen.seed, (unsigned long long)self->gen.stream,
+             (unsigned long long)__atomic_load_n(&self->gen.offset, __ATOMIC_SEQ_CST),
+             (unsigned long long)__atomic_load_n(&self->gen.spawned, __ATOMIC_SEQ_CST));
     return PyUnicode_FromString(buf);
 }
 
-/* Reserve nblocks Philox blocks; returns the first, or -1 with an exception. */
-static int gen_reserve(GenObject *g, uint64_t nblocks, uint64_t *first)
+/* Reserve nblocks Philox blocks of g for one call; -1 with an exception. */
+static int gen_reserve(GenObject *g, uint64_t nblocks, wc_rng *rng)
 {
-    uint64_t old = atomic_load(&g->offset);
-    for (;;) {
-        if (old > UINT64_MAX - nblocks) {
-            PyErr_SetString(PyExc_OverflowError,
-                            "generator counter exhausted (2^64 blocks); reseed it");
-            return -1;
-        }
-        if (atomic_compare_exchange_weak(&g->offset, &old, old + nblocks)) {
-            *first = old;
-            return 0;
-        }
+    if (wc_gen_reserve(&g->gen, nblocks, rng) < 0) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "generator counter exhausted (2^64 blocks); reseed it");
+        return -1;
     }
+    return 0;
 }
 
 static PyMethodDef Gen_methods[] = {
     {"manual_seed", (PyCFunction)Gen_manual_seed, METH_O,
-     "manual_seed(seed) -> Generator\n\nSet the seed (an int in [-2**63, 2**64)), reset the "
-     "offset to 0 and return self."},
+     "manual_seed(seed) -> Generator\n\nSeed with an int in [-2**63, 2**64) and return self, "
+     "in exactly the state of\nGenerator(seed): stream 0, offset 0, no children spawned."},
     {"seed", (PyCFunction)Gen_seed, METH_NOARGS,
-     "seed() -> int\n\nSeed from the operating system's entropy, reset the offset and "
-     "return the new seed."},
+     "seed() -> int\n\nSeed from the operating system's entropy (as manual_seed does: stream, "
+     "offset and\nspawn counter reset) and return the new seed."},
     {"initial_seed", (PyCFunction)Gen_initial_seed, METH_NOARGS,
      "initial_seed() -> int\n\nThe seed this generator was last seeded with."},
     {"get_state", (PyCFunction)Gen_get_state, METH_NOARGS,
-     "get_state() -> numpy.ndarray\n\nThe full state (seed, stream, offset) as 32 uint8."},
+     "get_state() -> numpy.ndarray\n\nThe full state (seed, stream, offset, spawn counter) as "
+     "40 uint8."},
     {"set_state", (PyCFunction)Gen_set_state, METH_O,
-     "set_state(state) -> Generator\n\nRestore a state returned by get_state()."},
+     "set_state(state) -> Generator\n\nRestore a state returned by get_state(): later fills "
+     "and spawn() continue\nexactly where the saved generator would have.  The 32-byte state "
+     "of wcinit 0.1\n(no spawn counter) is accepted and restores the spawn counter as 0, as "
+     "0.1 did."},
     {"spawn", (PyCFunction)Gen_spawn, METH_O,
      "spawn(n) -> list[Generator]\n\nn independent generators: the same seed on distinct "
-     "counter streams derived from this one."},
+     "counter streams derived from\nthis one's stream and its spawn counter, which advances "
+     "by n (and is part of the state)."},
     {"__reduce__", (PyCFunction)Gen_reduce, METH_NOARGS, NULL},
     {"__setstate__", (PyCFunction)Gen_setstate, METH_O, NULL},
     {NULL, NULL, 0, NULL}};
@@ -354,6 +297,7 @@ static PyMethodDef Gen_methods[] = {
 static PyGetSetDef Gen_getset[] = {
     {"offset", (getter)Gen_get_offset, NULL, "Philox blocks consumed so far.", NULL},
     {"stream", (getter)Gen_get_stream, NULL, "The 64-bit counter stream id.", NULL},
+    {"spawned", (getter)Gen_get_spawned, NULL, "Child generators spawned so far.", NULL},
     {"device", (getter)Gen_get_device, NULL, "Always 'cpu'.", NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
@@ -365,7 +309,12 @@ static PyTypeObject GenType = {
     .tp_doc = "Generator(seed=67280421310721, stream=0)\n\n"
               "A counter-based Philox4x32-10 generator: key = seed, counter = (block offset, "
               "stream).\nEach fill reserves its own range of blocks, so fills never share random "
-              "numbers,\neven from several threads at once.",
+              "numbers,\neven from several threads at once.\n\n"
+              "A Generator() without a seed starts at torch's default seed, as torch.Generator() "
+              "does.\nwcinit.default_generator (used when generator=None) is seeded from the "
+              "operating\nsystem's entropy at import, as torch's default generator is, so runs "
+              "differ unless\nseeded: call wcinit.manual_seed(s), or set the environment variable "
+              "WCINIT_SEED=s\nbefore the import (initial_seed() reports the seed in use).",
     .tp_new = Gen_new,
     .tp_repr = (reprfunc)Gen_repr,
     .tp_methods = Gen_methods,
@@ -545,10 +494,9 @@ static int run_fill(PyArrayObject *arr, wc_dtype dt, const wc_params *p, GenObje
                         "start + size exceeds 2**63 elements, the counter space of one fill");
         return -1;
     }
-    uint64_t first;
-    if (gen_reserve(g, wc_blocks_for(start + n, dt), &first) < 0)
+    wc_rng rng;
+    if (gen_reserve(g, wc_blocks_for(start + n, dt), &rng) < 0)
         return -1;
-    wc_rng rng = {g->seed, g->stream, first};
     char *data = PyArray_BYTES(arr);
     int nth = nthreads_for_call();
     if (n <= WC_GIL_THRESHOLD) {
@@ -690,10 +638,10 @@ static PyObject *py_sparse_zero(PyObject *self, PyObject *args)
             Py_DECREF(arr);
             return PyErr_NoMemory();
         }
-        uint64_t first;
+        wc_rng rng;
         uint64_t n;
         if (__builtin_mul_overflow((uint64_t)rows, (uint64_t)cols, &n) ||
-            gen_reserve(g, wc_blocks_for(n, WC_F64), &first) < 0) {
+            gen_reserve(g, wc_blocks_for(n, WC_F64), &rng) < 0) {
             if (!PyErr_Occurred())
                 PyErr_SetString(PyExc_OverflowError, "sparse_: tensor too large");
             PyMem_RawFree(scratch);
@@ -701,7 +649,6 @@ static PyObject *py_sparse_zero(PyObject *self, PyObject *args)
             Py_DECREF(arr);
             return NULL;
         }
-        wc_rng rng = {g->seed, g->stream, first};
         char *data = PyArray_BYTES(arr);
         int64_t s0 = PyArray_STRIDES(arr)[0], s1 = PyArray_STRIDES(arr)[1];
         Py_BEGIN_ALLOW_THREADS
@@ -732,12 +679,12 @@ static PyObject *py_raw(PyObject *self, PyObject *args)
     if (g == NULL)
         return NULL;
     PyArrayObject *arr = (PyArrayObject *)out;
-    uint64_t n = (uint64_t)PyArray_SIZE(arr), first;
-    if (gen_reserve(g, wc_blocks_for(n, WC_F32), &first) < 0) {
+    uint64_t n = (uint64_t)PyArray_SIZE(arr);
+    wc_rng rng;
+    if (gen_reserve(g, wc_blocks_for(n, WC_F32), &rng) < 0) {
         Py_XDECREF(owned);
         return NULL;
     }
-    wc_rng rng = {g->seed, g->stream, first};
     wc_params p;
     memset(&p, 0, sizeof p);
     p.dist = WC_RAW;
@@ -949,6 +896,40 @@ static PyMethodDef module_methods[] = {
     {"_set_hooks", py_set_hooks, METH_VARARGS, NULL},
     {NULL, NULL, 0, NULL}};
 
+/* The default generator's seed: WCINIT_SEED when it is set to an int in
+ * [-2^63, 2^64) (the syntax of Python's int(str)), else OS entropy, as torch
+ * seeds its default CPU generator; an unusable value warns, naming it.  An
+ * empty value means unset. */
+static int seed_default_generator(void)
+{
+    uint64_t seed;
+    const char *env = getenv("WCINIT_SEED");
+    if (env != NULL && env[0] != '\0') {
+        PyObject *str = PyUnicode_DecodeFSDefault(env);
+        PyObject *num = str ? PyLong_FromUnicodeObject(str, 10) : NULL;
+        int rc = num ? seed_from_object(num, &seed, "WCINIT_SEED", "the value") : -1;
+        Py_XDECREF(num);
+        if (rc == 0) {
+            Py_DECREF(str);
+            wc_gen_init(&((GenObject *)default_generator)->gen, seed, 0);
+            return 0;
+        }
+        PyErr_Clear();
+        rc = str ? PyErr_WarnFormat(PyExc_RuntimeWarning, 1,
+                                    "WCINIT_SEED=%R ignored: not an integer in [-2**63, 2**64); "
+                                    "the default generator is seeded from OS entropy",
+                                    str)
+                 : PyErr_WarnEx(PyExc_RuntimeWarning,
+                                "WCINIT_SEED ignored: not decodable; the default generator is "
+                                "seeded from OS entropy", 1);
+        Py_XDECREF(str);
+        if (rc < 0)
+            return -1; /* warnings are errors (-W error) */
+    }
+    wc_gen_init(&((GenObject *)default_generator)->gen, wc_entropy_seed(), 0);
+    return 0;
+}
+
 /* A read-only {name: code} mapping of a C enum (names[i] has code i). */
 static PyObject *enum_mapping(const char *const *names, int count)
 {
@@ -1028,7 +1009,7 @@ PyMODINIT_FUNC PyInit__core(void)
         goto fail;
     default_generator = Gen_new(&GenType, noargs, NULL);
     Py_DECREF(noargs);
-    if (default_generator == NULL)
+    if (default_generator == NULL || seed_default_generator() < 0)
         goto fail;
     Py_INCREF(&GenType);
     if (PyModule_AddObject(m, "Generator", (PyObject *)&GenType) < 0 ||

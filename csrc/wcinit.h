@@ -73,6 +73,48 @@ typedef struct {
     uint64_t offset;      /* first Philox block of this call */
 } wc_rng;
 
+/* ---- generator state (rng.c) ------------------------------------------------ */
+
+/* A generator: (seed, stream, offset, spawned).  offset is the next free
+ * Philox block; spawned counts the child streams handed out by wc_gen_spawn.
+ * Reservations (wc_gen_reserve) and spawns are atomic among themselves, so
+ * any number of threads may fill and spawn from one generator at once.
+ * Re-seeding and wc_gen_set_state are not atomic with respect to them: the
+ * caller serializes those (the Python glue holds the GIL). */
+typedef struct {
+    uint64_t seed;
+    uint64_t stream;
+    uint64_t offset;   /* accessed atomically */
+    uint64_t spawned;  /* accessed atomically */
+} wc_generator;
+
+/* torch's default CPU seed (c10::detail::default_rng_seed_val): a fresh
+ * generator with no seed starts where a fresh torch.Generator does. */
+#define WC_DEFAULT_SEED UINT64_C(67280421310721)
+
+/* g = (seed, stream, offset 0, spawned 0). */
+void wc_gen_init(wc_generator *g, uint64_t seed, uint64_t stream);
+/* Reserve nblocks Philox blocks: *rng = (seed, stream, first block).
+ * Returns 0, or -1 (g unchanged) when the 2^64-block counter would wrap. */
+int wc_gen_reserve(wc_generator *g, uint64_t nblocks, wc_rng *rng);
+/* Hand out n child generators (children[0..n)): the same seed, the streams
+ * of child indices spawned+1 .. spawned+n, reserved atomically.  The stream of
+ * child k is splitmix64(stream ^ splitmix64(k)).  Returns 0, or -1 (g
+ * unchanged) when the spawn counter would wrap. */
+int wc_gen_spawn(wc_generator *g, uint64_t n, wc_generator *children);
+/* 64 bits of operating-system entropy (getrandom, else /dev/urandom). */
+uint64_t wc_entropy_seed(void);
+
+/* Serialized state: little-endian magic "wcPhx2\0\0", seed, stream, offset,
+ * spawned.  wc_gen_set_state also reads the 32-byte state of wcinit 0.1
+ * (magic "wcPhx1\0\0", no spawn counter: restored as spawned = 0, which is
+ * what 0.1 itself did).  It returns 0, -1 for a wrong length, -2 for a wrong
+ * magic; on error g is unchanged. */
+#define WC_GEN_STATE_BYTES 40
+#define WC_GEN_STATE_BYTES_V1 32
+void wc_gen_get_state(const wc_generator *g, unsigned char out[WC_GEN_STATE_BYTES]);
+int wc_gen_set_state(wc_generator *g, const unsigned char *state, size_t len);
+
 /* Returns 0, or a negative code when the parameters are not acceptable. */
 int wc_params_uniform(wc_params *p, double a, double b);
 int wc_params_normal(wc_params *p, double mean, double std);

@@ -142,7 +142,7 @@ def test_get_set_state_continue_stream():
     g = wcinit.Generator(7, stream=3)
     wcinit.uniform_(np.empty(100, np.float32), generator=g)
     state = g.get_state()
-    assert state.dtype == np.uint8 and state.shape == (32,)
+    assert state.dtype == np.uint8 and state.shape == (40,)  # magic, seed, stream, offset, spawned
     a = wcinit.normal_(np.empty(500), generator=g)
     b = wcinit.trunc_normal_(np.empty(77, np.float16), generator=g)
     g.set_state(state)
