@@ -10,8 +10,9 @@ import warnings
 
 import numpy as np
 
-from . import _core
+from . import _core, _dists
 from ._core import Generator
+from ._dists import as_float as _float
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
@@ -21,36 +22,8 @@ __all__ = [
     "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse",
 ]
 
-_NONLINEARITIES = {
-    "linear": 0, "conv1d": 1, "conv2d": 2, "conv3d": 3, "conv_transpose1d": 4,
-    "conv_transpose2d": 5, "conv_transpose3d": 6, "sigmoid": 7, "tanh": 8, "relu": 9,
-    "leaky_relu": 10, "selu": 11,
-}
-_UNIFORM, _NORMAL, _TRUNC = 0, 1, 2
-# largest finite value and torch's name of each dtype (its "out of bounds" messages)
-_DTYPE_LIMITS = {np.dtype(np.float32): (3.4028234663852886e38, "float"),
-                 np.dtype(np.float64): (1.7976931348623157e308, "double"),
-                 np.dtype(np.float16): (65504.0, "c10::Half")}
-try:
-    import ml_dtypes as _ml_dtypes
-    _DTYPE_LIMITS[np.dtype(_ml_dtypes.bfloat16)] = (3.3895313892515355e38, "c10::BFloat16")
-except ImportError:  # bfloat16 arrays need ml_dtypes anyway
-    pass
+_UNIFORM, _NORMAL, _TRUNC = _dists.UNIFORM, _dists.NORMAL, _dists.TRUNC_NORMAL
 _ZERO_ELEMENT_WARNING = "Initializing zero-element tensors is a no-op"
-
-
-def _g(x):
-    """Format a number as C++ iostreams do (torch's messages): like %g."""
-    return f"{x:g}"
-
-
-def _float(x, fname, name):
-    """A real-number argument as a Python float, or TypeError naming it."""
-    if isinstance(x, float):
-        return x
-    if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
-        return float(x)
-    raise TypeError(f"{fname}(): argument '{name}' must be float, not {type(x).__name__}")
 
 
 def _warn_zero(stacklevel=3):
@@ -65,41 +38,17 @@ def _generator(generator, fname):
     return coerce_generator(generator, fname)
 
 
-def _check_uniform_bounds(arr, a, b, allow_inf=False):
-    """torch's check_uniform_bounds: representable in the dtype, then from <= to.
-    allow_inf: infinite bounds pass (trunc_normal_'s [-inf, inf] is the normal)."""
-    fmax, tname = _DTYPE_LIMITS[arr.dtype]
-    if not (-fmax <= a <= fmax or (allow_inf and math.isinf(a))):
-        raise RuntimeError(f"from is out of bounds for {tname}")
-    if not (-fmax <= b <= fmax or (allow_inf and math.isinf(b))):
-        raise RuntimeError(f"to is out of bounds for {tname}")
-    if a > b:
-        raise RuntimeError(
-            f"uniform_ expects to return a [from, to) range, but found from={_g(a)} > to={_g(b)}")
+# The 0.1 checks, as thin calls of the table: _plan.py and _models.py still call them.
+def _check_uniform_bounds(arr, a, b):
+    _UNIFORM.check_args(arr.dtype, "uniform_", a, b)
 
 
 def _check_normal(fname, mean, std):
-    if not std >= 0.0:  # also NaN, as torch
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_g(std)}")
-    if math.isinf(std):
-        raise ValueError(f"{fname}: std must be finite, got {std}")
-    if not math.isfinite(mean):
-        raise ValueError(f"{fname}: mean must be finite, got {mean}")
+    _NORMAL.check_args(np.dtype(np.float64), fname, mean, std)
 
 
 def _check_trunc(fname, arr, mean, std, a, b):
-    if std == 0.0:
-        raise ZeroDivisionError(f"{fname}: std must be positive (division by zero)")
-    if not (std > 0.0 and math.isfinite(std)):
-        raise ValueError(f"{fname}: std must be positive and finite, got {std}")
-    if not math.isfinite(mean):
-        raise ValueError(f"{fname}: mean must be finite, got {mean}")
-    if math.isnan(a) or math.isnan(b):
-        raise ValueError(f"{fname}: bounds a and b must not be NaN, got a={a}, b={b}")
-    if a == b and math.isinf(a):
-        raise ValueError(f"{fname}: the interval [a, b] = [{a}, {b}] holds no values")
-    # torch's trunc_normal_ reaches these checks through uniform_(a, b)
-    _check_uniform_bounds(arr, a, b, allow_inf=True)
+    _TRUNC.check_args(arr.dtype, fname, mean, std, a, b)
 
 
 def _fans(arr):
@@ -134,7 +83,7 @@ def calculate_gain(nonlinearity, param=None):
         >>> round(wcinit.calculate_gain("leaky_relu", 0.2), 6)
         1.38675
     """
-    code = _NONLINEARITIES.get(nonlinearity) if isinstance(nonlinearity, str) else None
+    code = _core.NONLINEARITIES.get(nonlinearity) if isinstance(nonlinearity, str) else None
     if code is None:
         raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
     slope = 0.0
@@ -167,14 +116,12 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
         >>> bool(((0.0 <= w) & (w <= 1.0)).all())
         True
     """
-    a = _float(a, "uniform_", "a")
-    b = _float(b, "uniform_", "b")
     arr = _core._check(tensor, "uniform_")
-    _check_uniform_bounds(arr, a, b)
+    params = _UNIFORM.check_args(arr.dtype, "uniform_", a, b)
     if arr.size == 0:
         _warn_zero()
         return tensor
-    _core._fill(arr, "uniform_", _UNIFORM, a, b, 0.0, 0.0, generator)
+    _core._fill(arr, "uniform_", _UNIFORM.code, *params, generator)
     return tensor
 
 
@@ -196,14 +143,12 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
         >>> import numpy as np, wcinit
         >>> w = wcinit.normal_(np.empty((3, 5)), std=0.02, generator=1)
     """
-    mean = _float(mean, "normal_", "mean")
-    std = _float(std, "normal_", "std")
-    _check_normal("normal_", mean, std)
     arr = _core._check(tensor, "normal_")
+    params = _NORMAL.check_args(arr.dtype, "normal_", mean, std)
     if arr.size == 0:
         _warn_zero()
         return tensor
-    _core._fill(arr, "normal_", _NORMAL, mean, std, 0.0, 0.0, generator)
+    _core._fill(arr, "normal_", _NORMAL.code, *params, generator)
     return tensor
 
 
@@ -233,16 +178,12 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         >>> bool((np.abs(w) <= 0.04).all())
         True
     """
-    mean = _float(mean, "trunc_normal_", "mean")
-    std = _float(std, "trunc_normal_", "std")
-    a = _float(a, "trunc_normal_", "a")
-    b = _float(b, "trunc_normal_", "b")
     arr = _core._check(tensor, "trunc_normal_")
-    _check_trunc("trunc_normal_", arr, mean, std, a, b)
+    params = _TRUNC.check_args(arr.dtype, "trunc_normal_", mean, std, a, b)
     if arr.size == 0:
         _warn_zero()
         return tensor
-    _core._fill(arr, "trunc_normal_", _TRUNC, mean, std, a, b, generator)
+    _core._fill(arr, "trunc_normal_", _TRUNC.code, *params, generator)
     return tensor
 
 
@@ -381,8 +322,8 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
         _warn_zero()
         return tensor
     bound = _core._bound(_core._std("xavier", gain, fan_in, fan_out))
-    _check_uniform_bounds(arr, -bound, bound)
-    _core._fill(arr, "xavier_uniform_", _UNIFORM, -bound, bound, 0.0, 0.0, generator)
+    params = _UNIFORM.check_args(arr.dtype, "xavier_uniform_", -bound, bound)
+    _core._fill(arr, "xavier_uniform_", _UNIFORM.code, *params, generator)
     return tensor
 
 
@@ -410,8 +351,8 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
         _warn_zero()
         return tensor
     std = _core._std("xavier", gain, fan_in, fan_out)
-    _check_normal("xavier_normal_", 0.0, std)
-    _core._fill(arr, "xavier_normal_", _NORMAL, 0.0, std, 0.0, 0.0, generator)
+    params = _NORMAL.check_args(arr.dtype, "xavier_normal_", 0.0, std)
+    _core._fill(arr, "xavier_normal_", _NORMAL.code, *params, generator)
     return tensor
 
 
@@ -456,8 +397,8 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
         _warn_zero()
         return tensor
     bound = _core._bound(_kaiming_std(arr, a, mode, nonlinearity))
-    _check_uniform_bounds(arr, -bound, bound)
-    _core._fill(arr, "kaiming_uniform_", _UNIFORM, -bound, bound, 0.0, 0.0, generator)
+    params = _UNIFORM.check_args(arr.dtype, "kaiming_uniform_", -bound, bound)
+    _core._fill(arr, "kaiming_uniform_", _UNIFORM.code, *params, generator)
     return tensor
 
 
@@ -487,8 +428,8 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
         _warn_zero()
         return tensor
     std = _kaiming_std(arr, a, mode, nonlinearity)
-    _check_normal("kaiming_normal_", 0.0, std)
-    _core._fill(arr, "kaiming_normal_", _NORMAL, 0.0, std, 0.0, 0.0, generator)
+    params = _NORMAL.check_args(arr.dtype, "kaiming_normal_", 0.0, std)
+    _core._fill(arr, "kaiming_normal_", _NORMAL.code, *params, generator)
     return tensor
 
 
@@ -538,7 +479,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     cols = arr.size // rows
     work = np.float64 if arr.dtype == np.float64 else np.float32
     flattened = np.empty((rows, cols), dtype=work)
-    _core._fill(flattened, "orthogonal_", _NORMAL, 0.0, 1.0, 0.0, 0.0, generator)
+    _core._fill(flattened, "orthogonal_", _NORMAL.code, *(0.0, 1.0, 0.0, 0.0), generator)
     if rows < cols:
         flattened = flattened.T
     q, r = _qr(flattened)
@@ -579,14 +520,14 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
         raise ValueError("Only tensors with 2 dimensions are supported")
     if not 0.0 <= sparsity <= 1.0:
         raise ValueError(f"sparse_: sparsity must be in [0, 1], got {sparsity}")
-    _check_normal("sparse_", 0.0, std)
+    params = _NORMAL.check_args(arr.dtype, "sparse_", 0.0, std)
     generator = _generator(generator, "sparse_")
     if arr.size == 0:
         _warn_zero()
         return tensor
     rows = arr.shape[0]
     num_zeros = math.ceil(sparsity * rows)
-    _core._fill(arr, "sparse_", _NORMAL, 0.0, std, 0.0, 0.0, generator)
+    _core._fill(arr, "sparse_", _NORMAL.code, *params, generator)
     _core._sparse_zero(arr, num_zeros, generator)
     return tensor
 

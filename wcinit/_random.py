@@ -3,9 +3,7 @@ import operator
 
 import numpy as np
 
-from . import _core
-from ._api import (_NORMAL, _TRUNC, _UNIFORM, _check_normal, _check_trunc, _check_uniform_bounds,
-                   _float)
+from . import _core, _dists
 
 
 def manual_seed(seed):
@@ -70,27 +68,8 @@ def fill_shard(shard, start, distribution="normal", *, generator, **params):
         raise ValueError(f"fill_shard: start must be non-negative, got {start}")
     if start >= 2**63:
         raise OverflowError("fill_shard: start + size exceeds 2**63 elements, the counter space of one fill")
-    g = _core.Generator().set_state(generator.get_state())  # a copy: not advanced
     arr = _core._check(shard, "fill_shard")
-    if distribution == "uniform":
-        a = _float(params.pop("a", 0.0), "fill_shard", "a")
-        b = _float(params.pop("b", 1.0), "fill_shard", "b")
-        _check_uniform_bounds(arr, a, b)
-        args = (_UNIFORM, a, b, 0.0, 0.0)
-    elif distribution == "normal":
-        mean = _float(params.pop("mean", 0.0), "fill_shard", "mean")
-        std = _float(params.pop("std", 1.0), "fill_shard", "std")
-        _check_normal("fill_shard", mean, std)
-        args = (_NORMAL, mean, std, 0.0, 0.0)
-    elif distribution == "trunc_normal":
-        vals = [_float(params.pop(k, d), "fill_shard", k)
-                for k, d in (("mean", 0.0), ("std", 1.0), ("a", -2.0), ("b", 2.0))]
-        _check_trunc("fill_shard", arr, *vals)
-        args = (_TRUNC, *vals)
-    else:
-        raise ValueError("fill_shard: distribution must be 'uniform', 'normal' or "
-                         f"'trunc_normal', got {distribution!r}")
-    if params:
-        raise TypeError(f"fill_shard: unexpected parameters {sorted(params)} for {distribution}")
-    _core._fill(arr, "fill_shard", *args, g, start)
+    dist = _dists.get(distribution, "fill_shard")
+    values = dist.validate(arr.dtype, "fill_shard", **params)
+    _dists.fill(arr, dist, values, generator, start=start, fname="fill_shard")
     return shard
