@@ -526,3 +526,54 @@ def test_reference_residual_block_zero_init():
 def test_doctests(mod):
     r = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert r.attempted > 0 and r.failed == 0
+
+
+# ---- framework presets through wcinit.presets ------------------------------------------
+
+def test_keras_preset_matches_keras_layers():
+    """preset='keras' on Keras's own variable paths, against the layers' initial weights (KS)."""
+    import os
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    keras = pytest.importorskip("keras")
+    stats = pytest.importorskip("scipy.stats")
+    keras.utils.set_random_seed(0)
+    seq = keras.Sequential([keras.Input((10, 64)), keras.layers.LSTM(128, return_sequences=True),
+                            keras.layers.GRU(64), keras.layers.Dense(256), keras.layers.BatchNormalization(),
+                            keras.layers.Dense(200)])
+    conv = keras.Sequential([keras.Input((8, 8, 32)), keras.layers.Conv2D(64, 3), keras.layers.LayerNormalization()])
+    emb = keras.Sequential([keras.Input((5,), dtype="int32"), keras.layers.Embedding(1000, 32)])
+    own = {v.path: np.asarray(v.numpy()) for m in (seq, conv, emb) for v in m.weights}
+    tree = {n: np.empty(a.shape, np.float32) for n, a in own.items()}
+    rep = wcinit.init_params(tree, preset="keras", generator=0)
+    assert len(rep) == len(own) == 19
+    for n, a in own.items():
+        w = tree[n]
+        if np.ptp(a) == 0:
+            assert (w == a.flat[0]).all(), n
+        elif n.endswith("lstm_cell/bias"):  # unit_forget_bias: zeros, the forget quarter ones
+            assert (w == a).all(), n
+        else:
+            assert stats.ks_2samp(a.ravel(), w.ravel()).pvalue > 1e-4, n
+
+
+def test_flax_and_mxnet_presets_by_name():
+    f = np.float32
+    t = {"Dense_0": {"kernel": np.empty((300, 200), f), "bias": np.empty(200, f)},
+         "LayerNorm_0": {"scale": np.empty(200, f), "bias": np.empty(200, f)},
+         "Embed_0": {"embedding": np.empty((1000, 64), f)}}
+    wcinit.init_params(t, preset="flax", generator=0)
+    # lecun_normal: JAX's truncated normal at +-2 of sd sqrt(1/fan_in)/0.8796..., whose std is sqrt(1/fan_in)
+    sd = math.sqrt(1 / 300) / 0.87962566103423978
+    m2, m4 = R.trunc_normal_moments(0.0, sd, -2 * sd, 2 * sd)[1:]
+    assert_std(t["Dense_0"]["kernel"], math.sqrt(1 / 300), kurtosis=m4 / m2 ** 2)
+    assert abs(m2 - 1 / 300) < 1e-9
+    assert np.abs(t["Dense_0"]["kernel"]).max() <= 2 * sd
+    assert (t["LayerNorm_0"]["scale"] == 1).all() and (t["Dense_0"]["bias"] == 0).all()
+    assert_std(t["Embed_0"]["embedding"], math.sqrt(1 / 64))  # variance_scaling(1, fan_in, normal, out_axis=0)
+    m = {"dense0": {"weight": np.empty((300, 200), f), "bias": np.empty(300, f)},
+         "batchnorm0": {"gamma": np.empty(300, f), "beta": np.empty(300, f)}}
+    wcinit.init_params(m, preset="mxnet", generator=0)
+    assert_std(m["dense0"]["weight"], 0.07 / math.sqrt(3), kurtosis=1.8)  # MXNet's Uniform(0.07)
+    assert (m["batchnorm0"]["gamma"] == 1).all() and (m["dense0"]["bias"] == 0).all()
+    with pytest.raises(ValueError, match="parameter 'Foo_0.weird'"):
+        wcinit.init_params({"Foo_0": {"weird": np.empty(3, f)}}, preset="flax")

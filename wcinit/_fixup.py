@@ -29,8 +29,6 @@ def _scaled(base, c):
     return Init(fill, f"{describe(base)} × {c:.4g}", expect)
 
 
-def _exact(name):
-    return re.compile("^" + re.escape(name) + "$")
 
 
 def _bias_of(weight_name):
@@ -64,10 +62,10 @@ def fixup_rules(branches, classifier=None, *, init=HE):
     rules = []
     cls = [] if classifier is None else [classifier] if isinstance(classifier, str) else list(classifier)
     for c in cls:
-        rules.append(Rule(_exact(c), _api.zeros_))
+        rules.append(Rule.for_name(c, _api.zeros_))
         b = _bias_of(c)
         if b:
-            rules.append(Rule(_exact(b), _api.zeros_))
+            rules.append(Rule.for_name(b, _api.zeros_))
     for k, br in enumerate(branches):
         br = list(br)
         m = len(br)
@@ -76,10 +74,10 @@ def fixup_rules(branches, classifier=None, *, init=HE):
                              "L^(-1/(2m-2)) needs m >= 2 layers per branch")
         c = L ** (-1.0 / (2 * m - 2))
         for j, w in enumerate(br):
-            rules.append(Rule(_exact(w), _api.zeros_ if j == m - 1 else _scaled(init, c)))
+            rules.append(Rule.for_name(w, _api.zeros_ if j == m - 1 else _scaled(init, c)))
             b = _bias_of(w)
             if b:
-                rules.append(Rule(_exact(b), _api.zeros_))
+                rules.append(Rule.for_name(b, _api.zeros_))
     rules += [
         Rule(re.compile(r"(^|[._])(scale|multiplier|gain)$"), _api.ones_),
         Rule(re.compile(r"(^|[._])bias\d*$"), _api.zeros_),

@@ -299,14 +299,28 @@ def describe(init):
     return f"{name}({', '.join(parts)})"
 
 
+_WANTS = {}
+
+
 def _wants(fn, kw):
-    """Whether the initializer accepts keyword ``kw`` (e.g. fan_in)."""
+    """Whether the initializer accepts keyword ``kw`` (e.g. fan_in); cached per object."""
+    try:
+        return _WANTS[fn, kw][1]
+    except (KeyError, TypeError):
+        pass
     target = fn.fn if isinstance(fn, Init) else fn
     try:
         params = inspect.signature(target).parameters
+        ok = kw in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
     except (TypeError, ValueError):
-        return False
-    return kw in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+        ok = False
+    try:
+        if len(_WANTS) > 4096:
+            _WANTS.clear()
+        _WANTS[fn, kw] = (fn, ok)  # keeps fn alive, so its id is not reused
+    except TypeError:
+        pass
+    return ok
 
 
 # ---- rules ---------------------------------------------------------------------
@@ -337,6 +351,7 @@ class Rule:
     """
 
     def __init__(self, pattern, init, *, ndim=None, shape=None, dtype=None, where=None):
+        self.exact = None
         if isinstance(pattern, re.Pattern):
             self._match, self.pattern = pattern.search, f"re:{pattern.pattern}"
         elif isinstance(pattern, str):
@@ -366,8 +381,17 @@ class Rule:
             self.dtype = tuple(np.dtype(d) for d in ds)
         self.where = where
 
+    @classmethod
+    def for_name(cls, name, init):
+        """A rule for exactly one parameter name."""
+        r = cls(re.compile("^" + re.escape(name) + "$"), init)
+        r.exact = name
+        return r
+
     def matches(self, name, shape, dtype=None, array=None):
         """Whether this rule applies to a parameter ``name`` of this shape and dtype."""
+        if self.exact is not None:
+            return self.exact == name
         if not self._match(name):
             return False
         shape = tuple(shape)

@@ -162,7 +162,7 @@ _LAYER_IDX = re.compile(r"(?:^|\.)(?:h|layers?|blocks?|encoder\.layer|decoder\.l
 
 
 def _segments(name):
-    parts = name.split(".")
+    parts = re.split(r"[./]", name)  # torch/flax dotted paths, Keras variable paths
     return parts[:-1], parts[-1]
 
 
@@ -186,8 +186,7 @@ def torch_rules_for(leaves, only=None):
     rules, errors = [], {}
     for name in (only if only is not None else shapes):
         try:
-            rules.append(Rule(re.compile("^" + re.escape(name) + "$"),
-                              _torch_init_for(name, shapes)))
+            rules.append(Rule.for_name(name, _torch_init_for(name, shapes)))
         except ValueError as e:
             errors[name] = e
     return rules, errors
@@ -259,63 +258,122 @@ def _torch_init_for(name, shapes):
     return init
 
 
+def _sibling(path, leaf, shapes):
+    for sep in (".", "/"):
+        n = sep.join(path + [leaf])
+        if n in shapes:
+            return shapes[n], n
+    return None, None
+
+
+def _conv_kind(framework, nd, transpose):
+    d = nd - 2
+    if framework == "flax":
+        return "ConvTranspose" if transpose else "Conv"
+    suffix = "D" if framework in ("keras", "mxnet") else "d"
+    return f"Conv{d}{suffix}" + ("Transpose" if transpose else "")
+
+
 def _infer_framework(framework, name, shape, shapes):
-    """(layer kind, role) for flax/keras/mxnet parameter names."""
+    """(layer kind, role) of a flax/keras/mxnet parameter, from its path and shape."""
     path, leaf = _segments(name)
     mod = _module_seg(path)
     low = mod.lower()
+    full = "/".join(path).lower()
     nd = len(shape)
     if framework == "flax":
+        gate = re.fullmatch(r"([ih])([a-z])", mod)
+        if gate and ("lstm" in full or "gru" in full):
+            cell = ("OptimizedLSTMCell" if "optimized" in full else "LSTMCell") if "lstm" in full \
+                else "GRUCell"
+            if leaf == "kernel":
+                return cell, "input_kernel" if gate.group(1) == "i" else "recurrent_kernel"
+            return cell, "bias"
         if leaf == "embedding":
             return "Embed", "embedding"
-        if leaf in ("scale",) or (leaf == "bias" and ("norm" in low)):
-            return ("BatchNorm" if "batch" in low else "GroupNorm" if "group" in low
-                    else "LayerNorm"), leaf
         if leaf in ("mean", "var"):
             return "BatchNorm", leaf
-        if re.fullmatch(r"[ih][ifgo]", mod) and "lstm" in ".".join(path).lower():
-            return "LSTMCell", ("input_kernel" if mod[0] == "i" else
-                                "recurrent_kernel") if leaf == "kernel" else "bias"
+        if leaf == "scale" or (leaf == "bias" and "norm" in low):
+            kind = ("BatchNorm" if "batch" in low else "GroupNorm" if "group" in low
+                    else "RMSNorm" if "rms" in low else "LayerNorm")
+            return kind, leaf
         if leaf == "kernel":
-            return ("Dense" if nd == 2 else "ConvTranspose" if "transpose" in low else "Conv"), "kernel"
+            return ("Dense" if nd == 2 else _conv_kind(framework, nd, "transpose" in low)), "kernel"
         if leaf == "bias":
-            k = shapes.get(".".join(path + ["kernel"]))
+            k, _ = _sibling(path, "kernel", shapes)
             if k is not None:
-                return ("Dense" if len(k) == 2 else "Conv"), "bias"
+                return ("Dense" if len(k) == 2 else _conv_kind(framework, len(k), "transpose" in low)), "bias"
     elif framework == "keras":
         if leaf == "embeddings":
             return "Embedding", "embeddings"
         if leaf in ("gamma", "beta", "moving_mean", "moving_variance"):
-            return ("LayerNormalization" if "layer" in low else "BatchNormalization"), leaf
-        rnn = next((k for k in ("lstm", "gru") if k in ".".join(path).lower()), None)
-        if leaf in ("kernel", "recurrent_kernel", "bias") and rnn:
-            return rnn.upper(), leaf
+            kind = ("LayerNormalization" if "layer_norm" in low or "layernorm" in low else
+                    "GroupNormalization" if "group" in low else "BatchNormalization")
+            return kind, leaf
+        rnn = next((k for k, kind in (("lstm", "LSTM"), ("gru", "GRU"), ("simple_rnn", "SimpleRNN"))
+                    if k in full), None)
+        if rnn and leaf in ("kernel", "recurrent_kernel", "bias"):
+            return {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}[rnn], leaf
         if leaf == "kernel":
-            return ("Dense" if nd == 2 else "Conv"), "kernel"
+            if nd == 2:
+                return "Dense", "kernel"
+            if 3 <= nd <= 5:
+                return _conv_kind(framework, nd, "transpose" in low), "kernel"
         if leaf == "bias":
-            k = shapes.get(".".join(path + ["kernel"]))
+            k, _ = _sibling(path, "kernel", shapes)
             if k is not None:
-                return ("Dense" if len(k) == 2 else "Conv"), "bias"
+                return ("Dense" if len(k) == 2 else _conv_kind(framework, len(k), "transpose" in low)), "bias"
     elif framework == "mxnet":
+        rnn = next((k for k in ("lstm", "gru", "rnn") if k in full), None)
+        if rnn and re.fullmatch(r"[ih]2h_(weight|bias)", leaf):
+            return rnn.upper(), leaf
         if leaf in ("gamma", "beta", "running_mean", "running_var"):
-            return "BatchNorm", leaf
+            kind = "LayerNorm" if "layer" in low else "GroupNorm" if "group" in low else \
+                "InstanceNorm" if "instance" in low else "BatchNorm"
+            return kind, leaf
         if leaf == "weight":
-            return ("Dense" if nd == 2 else "Conv"), "weight"
+            if "emb" in low:
+                return "Embedding", "weight"
+            if nd == 2:
+                return "Dense", "weight"
+            if 3 <= nd <= 5:
+                return _conv_kind(framework, nd, "transpose" in low), "weight"
         if leaf == "bias":
-            w = shapes.get(".".join(path + ["weight"]))
-            if w is not None:
-                return ("Dense" if len(w) == 2 else "Conv"), "bias"
+            w, _ = _sibling(path, "weight", shapes)
+            if w is not None and len(w) >= 2:
+                return ("Dense" if len(w) == 2 else _conv_kind(framework, len(w), "transpose" in low)), "bias"
     raise _cannot(name, shape)
 
 
+def _wrap_preset_rule(rule, name, path, shapes):
+    """A preset Rule as an Init, torch's weight-fan bias rule bound to its weight."""
+    from ._rules import torch_fans
+    fan_in = None
+    if getattr(rule, "fan", None) == "weight":
+        leaf = _segments(name)[1]
+        w, wname = _sibling(path, leaf.replace("bias", "weight"), shapes)
+        if w is None or len(w) < 2:
+            raise ValueError(f"init_params: parameter {name!r}: its rule needs the fan_in of its "
+                             "weight, and no weight of 2+ dims is next to it")
+        fan_in = torch_fans(w)[0]
+    kw = {} if fan_in is None else {"fan_in": fan_in}
+
+    def fill(arr, generator=None):
+        return rule(arr, generator=generator, **kw)
+
+    def expect(shape, dtype):
+        e = rule.expected(shape, dtype, **kw)
+        return {k: getattr(e, k, None) for k in
+                ("fan_in", "fan_out", "mean", "std", "low", "high", "family")}
+    args = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v!r}"
+                     for k, v in {**rule.kwargs, **kw}.items())
+    return Init(fill, f"{rule.name}({args})", expect)
+
+
 def framework_rules_for(framework, leaves, only=None):
-    """A framework's layer defaults via wcinit.presets.get_preset (the framework table)."""
-    try:
-        from .presets import get_preset
-    except ImportError:
-        raise NotImplementedError(
-            f"init_params: preset={framework!r} needs wcinit.presets (the framework defaults "
-            "table), which this build lacks") from None
+    """A framework's layer defaults via wcinit.presets.get_preset (issue 8's table):
+    (rules, {name: why its kind cannot be inferred})."""
+    from .presets import get_preset
     shapes = {n: tuple(int(s) for s in t.shape) for n, t in leaves}
     rules, errors = [], {}
     for name in (only if only is not None else shapes):
@@ -329,10 +387,11 @@ def framework_rules_for(framework, leaves, only=None):
             if role not in table:
                 raise ValueError(f"init_params: parameter {name!r}: the {framework} {kind} "
                                  f"preset has no rule for {role!r} (it has {sorted(table)})")
+            init = _wrap_preset_rule(table[role], name, _segments(name)[0], shapes)
         except ValueError as e:
             errors[name] = e
             continue
-        rules.append(Rule(re.compile("^" + re.escape(name) + "$"), table[role]))
+        rules.append(Rule.for_name(name, init))
     return rules, errors
 
 
@@ -446,10 +505,10 @@ def zero_last_rules(branches, *, bias=True):
         if not br:
             raise ValueError("zero_last_rules: a branch is empty")
         last = br[-1]
-        rules.append(Rule(re.compile("^" + re.escape(last) + "$"), _api.zeros_))
+        rules.append(Rule.for_name(last, _api.zeros_))
         if bias and last.endswith("weight"):
             b = last[: -len("weight")] + "bias"
-            rules.append(Rule(re.compile("^" + re.escape(b) + "$"), _api.zeros_))
+            rules.append(Rule.for_name(b, _api.zeros_))
     return rules
 
 
