@@ -359,6 +359,15 @@ static PyArrayObject *resolve_array(PyObject *tensor, const char *fname, wc_dtyp
     if (PyArray_Check(tensor)) {
         Py_INCREF(tensor);
         arr = (PyArrayObject *)tensor;
+    } else if (PyArray_IsScalar(tensor, Generic)) {
+        /* np.float32(1.0) & co. export a read-only buffer, but are values, not
+         * arrays: the same error as np.float64 (a float) gets from the coercer */
+        const char *tn = Py_TYPE(tensor)->tp_name, *dot = strrchr(tn, '.');
+        PyErr_Format(NotAnArrayError,
+                     "%s: tensor must be a numpy.ndarray (or an object sharing its memory, such "
+                     "as a torch CPU tensor), got %.100s",
+                     fname, dot ? dot + 1 : tn);
+        return NULL;
     } else if (array_coercer != NULL) {
         PyObject *r = PyObject_CallFunction(array_coercer, "Os", tensor, fname);
         if (r == NULL)
