@@ -64,6 +64,13 @@ __all__ = [
 ]
 __all__ += _MODELS_ALL
 
+# -- fans (issue 7): torch's layout; the public name and torch's private ones, which third-party code calls
+from ._api import (  # noqa: E402
+    _calculate_correct_fan, _calculate_fan_in_and_fan_out, calculate_fan_in_and_fan_out,
+)
+__all__ += ["calculate_fan_in_and_fan_out"]
+# -- end fans
+
 # -- every framework's initializers (issue 8): variance scaling, JAX/Keras/MXNet names, presets
 from ._frameworks import (  # noqa: E402
     bilinear_, delta_orthogonal_, glorot_normal_, glorot_uniform_, he_normal_, he_uniform_,
@@ -77,3 +84,8 @@ __all__ += [
     "bilinear_", "lstm_bias_", "expected", "Expectation",
 ]
 # -- end every framework's initializers
+
+# -- beyond one machine (issue 11): checkpoints initialized out of core; wcinit.dask (not imported here)
+from ._checkpoint import save_initialized  # noqa: E402
+__all__ += ["save_initialized"]
+# -- end beyond one machine
