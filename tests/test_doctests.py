@@ -48,6 +48,7 @@ def test_every_public_function_has_a_running_example():
     finder = doctest.DocTestFinder()
     for name in ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
                  "zeros_", "eye_", "dirac_", "xavier_uniform_", "xavier_normal_",
-                 "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_", "fill_shard"]:
+                 "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_", "fill_shard",
+                 "calculate_fan_in_and_fan_out"]:
         tests = finder.find(getattr(wcinit, name), name)
         assert sum(len(t.examples) for t in tests) >= 1, name

@@ -15,7 +15,7 @@ from ._core import Generator
 from ._dists import as_float as _float
 
 __all__ = [
-    "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
+    "calculate_gain", "calculate_fan_in_and_fan_out", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
     "zeros_", "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
     "kaiming_normal_", "orthogonal_", "sparse_",
     "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal",
@@ -53,6 +53,71 @@ def _check_trunc(fname, arr, mean, std, a, b):
 
 def _fans(arr):
     return _core._fans(arr.shape)
+
+
+def calculate_fan_in_and_fan_out(array_or_shape):
+    r"""Return ``(fan_in, fan_out)`` of a weight, in torch's layout.
+
+    .. math::
+        \text{fan\_in} = \text{size}(1) \prod_{d \ge 2} \text{size}(d), \qquad
+        \text{fan\_out} = \text{size}(0) \prod_{d \ge 2} \text{size}(d)
+
+    A Linear weight is ``[out, in]``, a convolution's ``[out, in / groups, *kernel]``
+    (torch's convention; the fans the xavier/kaiming initializers use).
+
+    Args:
+        array_or_shape: an array (anything with a ``shape``: an ndarray, a torch
+            tensor) or a shape (a sequence of non-negative ints), of 2 or more
+            dimensions
+
+    Raises:
+        ValueError: fewer than 2 dimensions (torch's message)
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> wcinit.calculate_fan_in_and_fan_out((64, 3, 3, 3))  # Conv2d(3, 64, 3)
+        (27, 576)
+        >>> wcinit.calculate_fan_in_and_fan_out(np.empty((512, 1024)))  # Linear(1024, 512)
+        (1024, 512)
+    """
+    if isinstance(array_or_shape, np.ndarray):
+        return _core._fans(array_or_shape.shape)
+    shape = getattr(array_or_shape, "shape", array_or_shape)
+    fname = "calculate_fan_in_and_fan_out"
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        raise TypeError(f"{fname}(): argument 'array_or_shape' must be an array or a shape (a "
+                        f"sequence of ints), not {type(array_or_shape).__name__}") from None
+    for d in dims:
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (numbers.Integral, np.integer)):
+            raise TypeError(f"{fname}(): a shape holds ints, got {d!r} in {shape!r}")
+        if d < 0:
+            raise ValueError(f"{fname}: a shape holds non-negative ints, got {d} in {shape!r}")
+    return _core._fans(dims)
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    """torch.nn.init's private name of :func:`calculate_fan_in_and_fan_out` (third-party
+    code calls it)."""
+    return calculate_fan_in_and_fan_out(tensor)
+
+
+def _calculate_correct_fan(tensor, mode):
+    """The fan ``mode`` names (``'fan_in'`` or ``'fan_out'``, any case), as torch.nn.init's
+    private function of that name: the same checks in the same order, the same errors."""
+    mode = _fan_mode(mode)
+    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def _fan_mode(mode):
+    """``mode`` lowered and checked, as torch's _calculate_correct_fan does it."""
+    mode = mode.lower()  # as torch: a non-string raises its AttributeError
+    valid_modes = ["fan_in", "fan_out"]
+    if mode not in valid_modes:
+        raise ValueError(f"Mode {mode} not supported, please use one of {valid_modes}")
+    return mode
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -357,9 +422,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 
 def _kaiming_std(arr, a, mode, nonlinearity):
-    valid_modes = ["fan_in", "fan_out"]
-    if mode not in valid_modes:
-        raise ValueError(f"Mode {mode} not supported, please use one of {valid_modes}")
+    mode = _fan_mode(mode)
     fan_in, fan_out = _fans(arr)
     fan = fan_in if mode == "fan_in" else fan_out
     gain = calculate_gain(nonlinearity, a)
@@ -378,9 +441,9 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
         tensor: a writable n-dimensional float array, n >= 2
         a: the negative slope of the rectifier used after this layer (only
             used with ``'leaky_relu'``)
-        mode: either ``'fan_in'`` (default) or ``'fan_out'``. ``'fan_in'``
-            preserves the variance of the weights in the forward pass,
-            ``'fan_out'`` in the backward pass.
+        mode: either ``'fan_in'`` (default) or ``'fan_out'`` (any case, as
+            torch). ``'fan_in'`` preserves the variance of the weights in the
+            forward pass, ``'fan_out'`` in the backward pass.
         nonlinearity: the non-linear function (``nn.functional`` name),
             recommended only with ``'relu'`` or ``'leaky_relu'`` (default).
         generator: a wcinit.Generator, an int seed, a numpy.random.Generator, or None
@@ -414,7 +477,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
         tensor: a writable n-dimensional float array, n >= 2
         a: the negative slope of the rectifier used after this layer (only
             used with ``'leaky_relu'``)
-        mode: either ``'fan_in'`` (default) or ``'fan_out'``
+        mode: either ``'fan_in'`` (default) or ``'fan_out'`` (any case, as torch)
         nonlinearity: the non-linear function (``nn.functional`` name),
             recommended only with ``'relu'`` or ``'leaky_relu'`` (default).
         generator: a wcinit.Generator, an int seed, a numpy.random.Generator, or None

@@ -22,7 +22,7 @@ LAYERS = [
 
 
 def analytical_std(shape, rule, kw):
-    fan_in, fan_out = wcinit._core._fans(shape)
+    fan_in, fan_out = wcinit.calculate_fan_in_and_fan_out(shape)
     if rule.startswith("kaiming"):
         fan = fan_in if kw.get("mode", "fan_in") == "fan_in" else fan_out
         return wcinit.calculate_gain(kw.get("nonlinearity", "leaky_relu"), kw.get("a", 0)) / math.sqrt(fan)
@@ -54,7 +54,7 @@ def main(argv=None):
         t0 = time.perf_counter()
         getattr(wcinit, rule)(w, generator=g, **kw)
         ms = (time.perf_counter() - t0) * 1e3
-        fan_in, fan_out = wcinit._core._fans(shape)
+        fan_in, fan_out = wcinit.calculate_fan_in_and_fan_out(shape)
         weights[name] = w
         print(f"{name:6s} {str(shape):18s} {rule:18s} {fan_in:7d} {fan_out:7d} "
               f"{analytical_std(shape, rule, kw):11.5f} {w.std(dtype=np.float64):11.5f} "
