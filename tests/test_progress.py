@@ -1,0 +1,98 @@
+"""wcinit._progress: the progress= contract and chunked fills with progress.
+
+fill_progress splits a fill into pieces addressed by fill_shard; the
+element-addressed stream makes the pieces' bits those of one fill, which is
+what these tests check exactly (no tolerance: the same bits or a failure).
+"""
+import io
+
+import numpy as np
+import pytest
+
+import wcinit
+from wcinit._progress import fill_progress, progress_bar
+
+CASES = [("uniform", {"a": -0.5, "b": 2.0}), ("normal", {"mean": 0.1, "std": 0.02}),
+         ("trunc_normal", {"mean": 0.0, "std": 1.0, "a": -1.5, "b": 2.0})]
+ONE_SHOT = {"uniform": wcinit.uniform_, "normal": wcinit.normal_, "trunc_normal": wcinit.trunc_normal_}
+
+
+@pytest.mark.parametrize("dist,params", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("chunk", [1, 37, 64, 1000, 10**6])
+def test_pieces_give_the_bits_of_one_fill(dist, params, dtype, chunk):
+    n = 3001 if chunk > 1 else 257
+    whole = ONE_SHOT[dist](np.empty(n, dtype), generator=wcinit.Generator(42), **params)
+    seen = []
+    got = fill_progress(np.empty(n, dtype), dist, generator=wcinit.Generator(42), chunk=chunk,
+                        progress=lambda done, total: seen.append((done, total)), **params)
+    assert got.tobytes() == whole.tobytes()
+    assert [t for _, t in seen] == [n] * len(seen)
+    dones = [d for d, _ in seen]
+    assert dones == sorted(dones) and dones[-1] == n and len(dones) == -(-n // chunk)
+
+
+def test_pieces_of_a_shard_and_of_a_strided_memmap(tmp_path):
+    g = wcinit.Generator(7, stream=3)
+    whole = wcinit.normal_(np.empty((40, 90), np.float32), generator=wcinit.Generator(7, stream=3))
+    # a shard: rows 10..39 start at logical index 900
+    shard = fill_progress(np.empty((30, 90), np.float32), "normal", generator=g, start=900,
+                          chunk=500, progress=lambda d, t: None)
+    assert shard.tobytes() == whole[10:].tobytes()
+    # a Fortran-ordered memmap (not C-contiguous: filled by blocks of rows)
+    mm = np.lib.format.open_memmap(tmp_path / "w.npy", mode="w+", dtype=np.float32,
+                                   shape=(40, 90), fortran_order=True)
+    fill_progress(mm, "normal", generator=g, chunk=200, progress=lambda d, t: None)
+    mm.flush()
+    assert np.array_equal(np.load(tmp_path / "w.npy"), whole)
+    # a strided view
+    base = np.zeros((40, 180), np.float32)
+    fill_progress(base[:, ::2], "normal", generator=g, chunk=333, progress=lambda d, t: None)
+    assert np.array_equal(base[:, ::2], whole) and not base[:, 1::2].any()
+    assert g.offset == 0          # read, not advanced (fill_shard's contract)
+
+
+def test_no_progress_is_one_fill_shard():
+    a = fill_progress(np.empty(1000), "uniform", generator=wcinit.Generator(1))
+    b = wcinit.fill_shard(np.empty(1000), 0, "uniform", generator=wcinit.Generator(1))
+    assert a.tobytes() == b.tobytes()
+
+
+def test_bad_input_leaves_the_array_untouched():
+    a = np.full(500, 7.0)
+    with pytest.raises(TypeError, match="fill_progress: progress must be"):
+        fill_progress(a, "normal", generator=wcinit.Generator(1), progress=5)
+    with pytest.raises(ValueError, match="fill_progress: progress must be"):
+        fill_progress(a, "normal", generator=wcinit.Generator(1), progress="bar")
+    with pytest.raises(ValueError, match="fill_progress: chunk must be positive"):
+        fill_progress(a, "normal", generator=wcinit.Generator(1), chunk=0, progress=True)
+    with pytest.raises(ValueError, match="fill_shard: distribution must be"):
+        fill_progress(a, "cauchy", generator=wcinit.Generator(1), progress=lambda d, t: None)
+    with pytest.raises(RuntimeError, match="uniform_ expects"):
+        fill_progress(a, "uniform", a=2.0, b=1.0, generator=wcinit.Generator(1), chunk=100,
+                      progress=lambda d, t: None)
+    with pytest.raises(OverflowError, match="exceeds 2\\*\\*63"):
+        fill_progress(a, "normal", start=2**63 - 100, generator=wcinit.Generator(1), chunk=100,
+                      progress=lambda d, t: None)
+    assert (a == 7.0).all()
+
+
+def test_text_bar_and_tqdm(capsys):
+    out = io.StringIO()
+    from wcinit._progress import _TextBar
+    with _TextBar(10, "work", stream=out) as bar:
+        for i in range(10):
+            bar(i + 1)
+    text = out.getvalue()
+    assert text.endswith("100%  10/10\n") and "work [" in text
+    pytest.importorskip("tqdm")
+    fill_progress(np.empty(1000), "normal", generator=wcinit.Generator(1), chunk=100,
+                  progress="tqdm")
+    assert "1000/1000" in capsys.readouterr().err
+
+
+def test_null_bar_is_shared_and_silent(capsys):
+    assert progress_bar(None, 10) is progress_bar(False, 5)
+    with progress_bar(None, 10) as bar:
+        bar(3)
+    assert capsys.readouterr() == ("", "")
