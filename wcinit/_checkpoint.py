@@ -177,7 +177,9 @@ def _save_zarr(root, plans, piece_bytes, bar, metadata, fsync):
     for name, p in plans:
         dt = _plan.dtype_from_name(p[3])
         arr = from_plan(p, _zarr_chunks(p[2], dt, piece_bytes))
-        w = da.to_zarr(arr, str(root), component=name, compute=False, overwrite=True)
+        # random weights do not compress: zarr's default codec would only cost CPU
+        w = da.to_zarr(arr, str(root), component=name, compute=False, overwrite=True,
+                       compressors=None)
         # to_zarr's store tasks (each fused with its chunk's fill) carry the chunk indices
         for idx in np.ndindex(*arr.numblocks):
             sizes[(w.name,) + idx] = math.prod(arr.chunks[d][i] for d, i in enumerate(idx)) * dt.itemsize
@@ -229,8 +231,9 @@ def save_initialized(path, spec, rules=None, *, preset=None, generator=None, def
       in a name makes subdirectories) and ``index.json``; ``np.load(...,
       mmap_mode="r")`` reads each (bfloat16 reads as ``'<V2'``: view it as
       ``ml_dtypes.bfloat16``, as index.json says).
-    * ``"zarr"``: a zarr group, one array per parameter (no bfloat16: zarr has
-      no such data type).
+    * ``"zarr"``: a zarr group, one uncompressed array per parameter (random
+      weights do not compress), chunks of at most ``piece_bytes`` (no
+      bfloat16: zarr has no such data type).
 
     Args:
         path: the file (safetensors) or directory (npy-dir, zarr) to create;
