@@ -12,7 +12,8 @@ import numpy as np
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-CORE = ["philox.c", "sample.c", "sample_scalar.c", "cpu.c", "rules.c", "parallel.c", "rng.c"]
+CORE = ["philox.c", "sample.c", "sample_scalar.c", "cpu.c", "rules.c", "parallel.c", "rng.c",
+        "overlap.c"]
 GLUE = ["pymodule.c"]
 IS_X86 = platform.machine().lower() in ("x86_64", "amd64", "x64")
 ISA_FLAGS = {

@@ -423,53 +423,34 @@ static PyArrayObject *resolve_array(PyObject *tensor, const char *fname, wc_dtyp
     return arr;
 }
 
-/* True when no two elements of the array share memory: sorting the dims by
- * |stride|, each stride must step past everything the inner dims span.
- * (Sufficient, and exact for every layout NumPy produces by slicing,
- * transposing and reshaping; a stride-0 or overlapping as_strided view fails.) */
-static int no_self_overlap(PyArrayObject *arr)
-{
-    int nd = PyArray_NDIM(arr);
-    npy_intp *sh = PyArray_DIMS(arr), *st = PyArray_STRIDES(arr);
-    npy_intp es = PyArray_ITEMSIZE(arr);
-    int order[64];
-    int m = 0;
-    for (int d = 0; d < nd; d++) {
-        if (sh[d] == 0)
-            return 1;
-        if (sh[d] > 1)
-            order[m++] = d;
-    }
-    /* insertion sort by |stride| */
-    for (int i = 1; i < m; i++) {
-        int k = order[i];
-        npy_intp ak = st[k] < 0 ? -st[k] : st[k];
-        int j = i - 1;
-        while (j >= 0 && (st[order[j]] < 0 ? -st[order[j]] : st[order[j]]) > ak) {
-            order[j + 1] = order[j];
-            j--;
-        }
-        order[j + 1] = k;
-    }
-    npy_intp span = es; /* bytes covered by the dims seen so far */
-    for (int i = 0; i < m; i++) {
-        int d = order[i];
-        npy_intp a = st[d] < 0 ? -st[d] : st[d];
-        if (st[d] == NPY_MIN_INTP || a < span)
-            return 0;
-        npy_intp ext;
-        if (__builtin_mul_overflow(a, sh[d] - 1, &ext) || __builtin_add_overflow(ext, span, &span))
-            return 0; /* wraps the address space: treat as overlapping */
-    }
-    return 1;
-}
+/* Largest group of dims the exact overlap test enumerates (wc_self_overlap):
+ * 2^20 offsets, 8 MiB of scratch, only for layouts that fail the nested-stride
+ * rule (as_strided views). */
+#define WC_OVERLAP_MAX_ELEMS (UINT64_C(1) << 20)
 
 static int check_no_overlap(PyArrayObject *arr, const char *fname)
 {
-    if (!no_self_overlap(arr)) {
+    int nd = PyArray_NDIM(arr);
+    int64_t shape[64], strides[64];
+    for (int d = 0; d < nd; d++) {
+        shape[d] = (int64_t)PyArray_DIMS(arr)[d];
+        strides[d] = (int64_t)PyArray_STRIDES(arr)[d];
+    }
+    int rc = wc_self_overlap(nd, shape, strides, (int64_t)PyArray_ITEMSIZE(arr),
+                             WC_OVERLAP_MAX_ELEMS);
+    if (rc == 1) {
         PyErr_Format(PyExc_ValueError,
                      "%s: tensor is a self-overlapping view (several elements share memory); "
                      "fill a non-overlapping array instead",
+                     fname);
+        return -1;
+    }
+    if (rc < 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: cannot prove that the tensor's elements do not overlap: its strides "
+                     "fail the nested-stride rule (sorted by |stride|, each stride at least the "
+                     "span of the smaller ones) over more than 2**20 elements; fill a copy "
+                     "and assign it instead",
                      fname);
         return -1;
     }

@@ -64,6 +64,13 @@ typedef struct {
     double p_lo, q_hi, z; /* TRUNC_MID: Phi(alpha), Phi(-beta), Phi(beta)-Phi(alpha) */
     double lq0, w;        /* TRUNC_TAIL: log Phi(-alpha'), 1 - exp(lq(beta')-lq0) */
     double sign;          /* TRUNC_*: +1, or -1 when the interval was reflected */
+    /* uniform, trunc: the output clamp per wc_dtype, [lo, hi] rounded inward to
+     * that dtype's values, so that every stored value lies in [a, b] */
+    double lo_dt[4], hi_dt[4];
+    /* UNIFORM into float16/bfloat16 (kern.h): nmode 0, 1 x = nc + s nh in float;
+     * nmode 2 in double from a and b */
+    float nc, nh;
+    int nmode;
 } wc_params;
 
 /* Generator position of one call: key = seed, counter = (block, stream). */
@@ -114,6 +121,18 @@ uint64_t wc_entropy_seed(void);
 #define WC_GEN_STATE_BYTES_V1 32
 void wc_gen_get_state(const wc_generator *g, unsigned char out[WC_GEN_STATE_BYTES]);
 int wc_gen_set_state(wc_generator *g, const unsigned char *state, size_t len);
+
+/* ---- memory layout (overlap.c) ---------------------------------------------- */
+
+/* Whether two elements of a strided array share a byte: shape[ndim], strides
+ * in bytes (any sign), itemsize > 0.  Exact: returns 0 (no two elements
+ * overlap) or 1 (some do), or -1 when it cannot decide within max_elems:
+ * after the cheap nested-stride test, only the inner dims that fail it are
+ * enumerated, and -1 means their element count exceeds max_elems or the
+ * scratch memory could not be allocated.  Spans beyond int64 count as
+ * overlapping. */
+int wc_self_overlap(int ndim, const int64_t *shape, const int64_t *strides, int64_t itemsize,
+                    uint64_t max_elems);
 
 /* Returns 0, or a negative code when the parameters are not acceptable. */
 int wc_params_uniform(wc_params *p, double a, double b);
