@@ -5,6 +5,8 @@ checked against torch 2.13.0 where torch defines the behaviour.
   raises torch's AttributeError.
 * ``calculate_fan_in_and_fan_out`` (public) and torch's private
   ``_calculate_fan_in_and_fan_out`` / ``_calculate_correct_fan``.
+* ``constant_`` refuses a finite value the dtype cannot hold (torch's
+  RuntimeError), writes inf and nan.
 
 Exact tests: bits, exception types and messages; no tolerance.
 """
@@ -155,3 +157,70 @@ def test_fans_parity_with_torch(torch, shape):
     for mode in ["fan_in", "FAN_OUT", "fan_avg", 3]:
         same_outcome(outcome(torch.nn.init._calculate_correct_fan, t, mode),
                      outcome(wcinit._calculate_correct_fan, t, mode))
+
+
+# ---- constant_ with a value the dtype cannot hold ---------------------------------------
+
+OVERFLOW = "value cannot be converted to type {} without overflow"
+TNAME = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
+         "float64": "double"}
+# (value, dtypes it overflows): the limits are the largest finite values, 65504 (float16),
+# 3.3895313892515355e38 (bfloat16), 3.4028234663852886e38 (float32); a value above one
+# overflows even where it would round down to it (torch: c10's overflows<T> compares
+# with numeric_limits<T>::max()).
+CONSTANT_CASES = [
+    (1e300, {"float16", "bfloat16", "float32"}), (-1e300, {"float16", "bfloat16", "float32"}),
+    (65504.0, set()), (65505.0, {"float16"}), (65519.99, {"float16"}), (65520.0, {"float16"}),
+    (65505, {"float16"}), (-100000, {"float16"}), (np.float64(1e5), {"float16"}),
+    (3.3895313892515355e38, {"float16"}), (3.39e38, {"float16", "bfloat16"}),
+    (3.4028234663852886e38, {"float16", "bfloat16"}),
+    (3.402823567e38, {"float16", "bfloat16", "float32"}),
+    (2**63, {"float16"}), (-2**63, {"float16"}),
+    (float("inf"), set()), (float("-inf"), set()), (float("nan"), set()), (np.float32("inf"), set()),
+    (True, set()), (0, set()), (np.float16(65504), set()),
+]
+
+
+@pytest.mark.parametrize("val,overflows", CONSTANT_CASES, ids=[repr(c[0]) for c in CONSTANT_CASES])
+def test_constant_overflow(float_dtype, val, overflows):
+    a = np.zeros(5, float_dtype)
+    if float_dtype.name in overflows:
+        with pytest.raises(RuntimeError) as ei:
+            wcinit.constant_(a, val)
+        assert type(ei.value) is RuntimeError
+        assert str(ei.value) == OVERFLOW.format(TNAME[float_dtype.name])
+        assert (a == 0).all()  # nothing written
+    else:
+        wcinit.constant_(a, val)
+        want = np.asarray(np.float64(val)).astype(float_dtype)
+        assert a.tobytes() == np.full(5, want, float_dtype).tobytes()
+
+
+@pytest.mark.parametrize("val,msg", [(2**64, "int too big to convert"), (10**400, "int too big to convert"),
+                                     (-2**63 - 1, "can't convert negative int to unsigned")])
+def test_constant_int_beyond_torchs_range(val, msg):
+    a = np.zeros(3)
+    with pytest.raises(OverflowError, match=msg):
+        wcinit.constant_(a, val)
+    assert (a == 0).all()
+
+
+def test_ones_zeros_unaffected(float_dtype):
+    assert (wcinit.ones_(np.zeros(3, float_dtype)) == 1).all()
+    assert (wcinit.zeros_(np.ones(3, float_dtype)) == 0).all()
+
+
+@pytest.mark.parametrize("val", [c[0] for c in CONSTANT_CASES] + [2**64, -2**63 - 1])
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_constant_parity_with_torch(torch, dtype, val):
+    t = torch.zeros(3, dtype=getattr(torch, dtype))
+    a = np.zeros(3, np.float64 if dtype == "float64" else
+                 {"float16": np.float16, "float32": np.float32}.get(dtype) or _bf16())
+    theirs, ours = outcome(torch.nn.init.constant_, t, val), outcome(wcinit.constant_, a, val)
+    same_outcome(theirs, ours)
+    if theirs[0] == "ok":
+        assert np.array_equal(t.double().numpy(), a.astype(np.float64), equal_nan=True)
+
+
+def _bf16():
+    return pytest.importorskip("ml_dtypes").bfloat16

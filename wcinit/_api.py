@@ -255,6 +255,11 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 def constant_(tensor, val):
     r"""Fill the array with the value :math:`\text{val}`.
 
+    A finite value beyond the dtype's largest finite value raises torch's
+    ``RuntimeError`` ("value cannot be converted to type c10::Half without
+    overflow") before anything is written, as do ints outside torch's
+    [-2**63, 2**64) (``OverflowError``); ``inf`` and ``nan`` are written as given.
+
     Args:
         tensor: a writable n-dimensional float array (or a torch CPU tensor)
         val: the value to fill the array with
@@ -264,12 +269,38 @@ def constant_(tensor, val):
         >>> wcinit.constant_(np.empty((2, 2)), 0.3)
         array([[0.3, 0.3],
                [0.3, 0.3]])
+        >>> wcinit.constant_(np.empty(2, np.float16), 65520.0)
+        Traceback (most recent call last):
+        ...
+        RuntimeError: value cannot be converted to type c10::Half without overflow
     """
     if not isinstance(val, numbers.Number) or isinstance(val, complex):
         raise TypeError(f"constant_(): argument 'val' must be a number, not {type(val).__name__}")
     arr = _core._check(tensor, "constant_")
+    if _check_fits(arr.dtype, val) >= 2**63:  # beyond int64, which ml_dtypes' fill refuses
+        val = float(val)
     arr.fill(val)
     return tensor
+
+
+def _check_fits(dtype, val):
+    """torch's checked conversion of a fill value (c10's overflows<T>): a finite value
+    beyond the dtype's largest finite value overflows; inf and nan pass.  An int is first
+    read as torch reads it, as an int64 or a uint64."""
+    if isinstance(val, numbers.Integral) and not isinstance(val, (bool, np.bool_)):
+        x = int(val)
+        if x >= 2**64:
+            raise OverflowError("int too big to convert")
+        if x < -2**63:
+            raise OverflowError("can't convert negative int to unsigned")
+    elif isinstance(val, numbers.Real) or not isinstance(val, numbers.Complex):
+        x = float(val)
+    else:  # a NumPy complex scalar: fill writes its real part, as torch's fill_ does
+        x = float(val.real)
+    fmax, tname = _dists.limits(dtype, "constant_")
+    if (x > fmax or x < -fmax) and not (isinstance(x, float) and math.isinf(x)):
+        raise RuntimeError(f"value cannot be converted to type {tname} without overflow")
+    return x
 
 
 def ones_(tensor):
