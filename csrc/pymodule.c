@@ -26,8 +26,8 @@
 
 static PyObject *NotAnArrayError;   /* TypeError + AttributeError (torch: AttributeError) */
 static PyObject *DtypeError;        /* TypeError + NotImplementedError (torch: NotImplementedError) */
-static PyObject *array_coercer;     /* wcinit._arrays.as_target(obj, fname) for non-ndarrays */
-static PyObject *generator_coercer; /* wcinit._generator.coerce(obj, fname) for other generators */
+static PyObject *array_coercer;     /* wcinit._coerce.as_target(obj, fname) for non-ndarrays */
+static PyObject *generator_coercer; /* wcinit._coerce.coerce_generator(obj, fname) for others */
 static int bfloat16_typenum = -1;
 
 /* ---- Generator ---------------------------------------------------------------- */
@@ -314,7 +314,22 @@ static PyTypeObject GenType = {
               "does.\nwcinit.default_generator (used when generator=None) is seeded from the "
               "operating\nsystem's entropy at import, as torch's default generator is, so runs "
               "differ unless\nseeded: call wcinit.manual_seed(s), or set the environment variable "
-              "WCINIT_SEED=s\nbefore the import (initial_seed() reports the seed in use).",
+              "WCINIT_SEED=s\nbefore the import (initial_seed() reports the seed in use).\n\n"
+              "The state -- (seed, stream, offset, spawn counter) -- is saved by get_state() "
+              "and pickling\nand restored by set_state(): a restored generator continues the "
+              "same numbers and\nspawns the children the saved one would have spawned next.\n\n"
+              "Examples:\n"
+              "    >>> import numpy as np, wcinit\n"
+              "    >>> g = wcinit.Generator(5)\n"
+              "    >>> w = wcinit.normal_(np.empty(4), generator=g)\n"
+              "    >>> kids = g.spawn(2)\n"
+              "    >>> h = wcinit.Generator().set_state(g.get_state())\n"
+              "    >>> (h.initial_seed(), h.offset, h.spawned)\n"
+              "    (5, 16, 2)\n"
+              "    >>> h.spawn(1)[0].stream == g.spawn(1)[0].stream\n"
+              "    True\n"
+              "    >>> g.manual_seed(5).get_state().tobytes() == wcinit.Generator(5).get_state().tobytes()\n"
+              "    True",
     .tp_new = Gen_new,
     .tp_repr = (reprfunc)Gen_repr,
     .tp_methods = Gen_methods,
