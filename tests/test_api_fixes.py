@@ -224,3 +224,99 @@ def test_constant_parity_with_torch(torch, dtype, val):
 
 def _bf16():
     return pytest.importorskip("ml_dtypes").bfloat16
+
+
+# ---- trunc_normal_: its own messages; bounds beyond the dtype's range --------------------
+
+INF = float("inf")
+FMAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": 3.4028234663852886e38,
+        "float64": 1.7976931348623157e308}
+
+
+@pytest.mark.parametrize("kw", [dict(a=2.0, b=1.0), dict(a=-1e5, b=-2e5), dict(a=INF, b=-INF),
+                                dict(std=0.0), dict(std=-1.0), dict(mean=INF), dict(a=float("nan")),
+                                dict(a=INF, b=INF), dict(a="x")])
+def test_trunc_messages_name_trunc_normal(float_dtype, kw):
+    """Every refusal names trunc_normal_ and its own arguments, never uniform_'s from/to."""
+    a = np.full(6, 7.0).astype(float_dtype)
+    g = wcinit.Generator(1)
+    with pytest.raises((RuntimeError, ValueError, ZeroDivisionError, TypeError)) as ei:
+        wcinit.trunc_normal_(a, generator=g, **kw)
+    msg = str(ei.value)
+    assert msg.startswith("trunc_normal_"), msg
+    assert "uniform_" not in msg and "from" not in msg and " to" not in msg, msg
+    assert (a.astype(np.float64) == 7.0).all() and g.offset == 0
+
+
+def test_trunc_a_greater_than_b():
+    for fn, name in [(lambda x, **k: wcinit.trunc_normal_(x, **k), "trunc_normal_"),
+                     (lambda x, **k: wcinit.fill_shard(x, 0, "trunc_normal",
+                                                       generator=wcinit.Generator(0), **k),
+                      "fill_shard")]:
+        with pytest.raises(RuntimeError) as ei:
+            fn(np.empty(3), a=0.5, b=0.25)
+        assert type(ei.value) is RuntimeError
+        assert str(ei.value) == f"{name} expects a <= b, but found a=0.5 > b=0.25"
+
+
+@pytest.mark.parametrize("a,b", [(-1e6, 2.0), (-2.0, 1e6), (-1e39, 1e39), (-INF, 2.0),
+                                 (-1e300, 1e300)])
+def test_trunc_bounds_beyond_the_dtype_are_its_finite_range(float_dtype, a, b):
+    """[a, b] beyond the dtype is sampled as [max(a, -max), min(b, max)]: the same bits
+    as those bounds themselves, so a = -1e6 in float16 is a = -65504 is a = -inf."""
+    fmax = FMAX[float_dtype.name]
+    x = wcinit.trunc_normal_(np.empty(4099, float_dtype), a=a, b=b, generator=11)
+    y = wcinit.trunc_normal_(np.empty(4099, float_dtype), a=max(a, -fmax), b=min(b, fmax),
+                             generator=11)
+    assert x.tobytes() == y.tobytes()
+    v = x.astype(np.float64)
+    assert np.isfinite(v).all() and (v >= max(a, -fmax)).all() and (v <= min(b, fmax)).all()
+
+
+def test_trunc_wide_float16_is_finite_and_truncated_to_its_range():
+    """std = 1e5 in float16 with infinite bounds: before, ~50% of the values were +-inf.
+    Now X ~ N(0, std^2) restricted to [-M, M], M = 65504: every value finite, and the
+    fraction with |X| <= c = 32768 is p = (2 Phi(c/std) - 1) / (2 Phi(M/std) - 1)
+    (= 0.5085), tested within 6 binomial standard errors.  (Rounding to float16 moves at
+    most the values within 16 of c across it: probability < 2e-4, well inside the bound.)"""
+    from math import erf, sqrt
+    n, std, M, c = 200_000, 1e5, 65504.0, 32768.0
+    x = wcinit.trunc_normal_(np.empty(n, np.float16), std=std, a=-INF, b=INF, generator=3)
+    v = x.astype(np.float64)
+    assert np.isfinite(v).all() and np.abs(v).max() <= M
+    phi = lambda z: 0.5 * (1 + erf(z / sqrt(2)))  # noqa: E731
+    p = (2 * phi(c / std) - 1) / (2 * phi(M / std) - 1)
+    se = sqrt(p * (1 - p) / n)
+    assert abs(np.mean(np.abs(v) <= c) - p) < 6 * se
+
+
+@pytest.mark.parametrize("dtype,a,b", [("float16", 7e4, 8e4), ("float16", -8e4, -7e4),
+                                       ("float16", 65510.0, 70000.0), ("float32", 1e39, 2e39),
+                                       ("float32", -INF, -1e39), ("bfloat16", 3.4e38, INF),
+                                       ("float64", INF, INF), ("float64", -INF, -INF)])
+def test_trunc_interval_outside_the_dtype_is_refused(dtype, a, b):
+    dt = _bf16() if dtype == "bfloat16" else np.dtype(dtype)
+    x = np.full(5, 7.0).astype(dt)
+    with pytest.raises(ValueError) as ei:
+        wcinit.trunc_normal_(x, a=a, b=b, generator=0)
+    assert str(ei.value) == (f"trunc_normal_: the interval [a, b] = [{a}, {b}] holds no values "
+                             f"in {np.dtype(dt).name}'s finite range")
+    assert (x.astype(np.float64) == 7.0).all()
+
+
+def test_trunc_bounds_deliberate_differences_from_torch(torch):
+    """torch 2.13 is inconsistent: a = -1e6 in float16 passes its inverse-CDF path, while
+    [7e4, 8e4] reaches uniform_(a, b) on its rejection path and raises 'from is out of
+    bounds'.  wcinit accepts the first (as torch) and refuses the second with ValueError;
+    a > b is torch's RuntimeError type with trunc_normal_'s own message."""
+    t, a = torch.zeros(3, dtype=torch.float16), np.zeros(3, np.float16)
+    assert outcome(torch.nn.init.trunc_normal_, t, 0.0, 1.0, -1e6, 2.0)[0] == "ok"
+    assert outcome(wcinit.trunc_normal_, a, 0.0, 1.0, -1e6, 2.0)[0] == "ok"
+    kt, et = outcome(torch.nn.init.trunc_normal_, t, 0.0, 1.0, 7e4, 8e4)
+    kw, ew = outcome(wcinit.trunc_normal_, a, 0.0, 1.0, 7e4, 8e4)
+    assert (kt, type(et), str(et)) == ("raise", RuntimeError, "from is out of bounds for c10::Half")
+    assert kw == "raise" and type(ew) is ValueError
+    kt, et = outcome(torch.nn.init.trunc_normal_, torch.zeros(3), 0.0, 1.0, 2.0, 1.0)
+    kw, ew = outcome(wcinit.trunc_normal_, np.zeros(3, np.float32), 0.0, 1.0, 2.0, 1.0)
+    assert type(et) is type(ew) is RuntimeError
+    assert str(ew) == "trunc_normal_ expects a <= b, but found a=2 > b=1"

@@ -229,6 +229,15 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     PPND7, 1.2e-7 relative, for the float32 and narrower ones).  Unlike torch <= 2.11 there is no pile-up at the bounds in float16 /
     bfloat16 and no outlier at tiny ``std``; every value lies in [a, b].
 
+    Bounds beyond the dtype's range, infinite ones included, are allowed: the
+    interval sampled is :math:`[a, b]` within the dtype's finite range
+    (:math:`[-65504, 65504]` for float16), so every value is finite.  torch 2.13
+    accepts such bounds on its inverse-CDF path (``a=-1e6`` in float16) but
+    refuses them with ``uniform_``'s "from is out of bounds" where it samples by
+    rejection (``a=7e4, b=8e4``); here an interval with no finite value of the
+    dtype raises ``ValueError``.  ``a > b`` raises ``RuntimeError`` (torch's type)
+    naming ``trunc_normal_``.
+
     Args:
         tensor: a writable n-dimensional float array (or a torch CPU tensor)
         mean: the mean of the normal distribution (default 0.0)
