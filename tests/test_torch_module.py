@@ -301,3 +301,33 @@ def test_doctests():
     import doctest
     r = doctest.testmod(wt, optionflags=doctest.ELLIPSIS)
     assert r.attempted > 0 and r.failed == 0
+
+
+def test_init_params_on_state_dict_and_named_parameters_in_place():
+    net = nn.Sequential(nn.Linear(64, 32), nn.LayerNorm(32), nn.Linear(32, 8))
+    sd = net.state_dict()
+    rep = wcinit.init_params(sd, preset="torch", generator=3)
+    assert (net[1].weight == 1).all() and rep["0.weight"].high == pytest.approx(1 / 8)
+    assert np.abs(net[0].weight.detach().numpy()).max() <= 1 / 8
+    before = net[2].weight.detach().clone()
+    wcinit.init_params(net.named_parameters(), [("2.weight", wcinit.zeros_), ("*", None)])
+    assert (net[2].weight == 0).all() and not torch.equal(before, net[2].weight)
+    # the same name and seed give the same values as init_module
+    m2 = nn.Sequential(nn.Linear(64, 32), nn.LayerNorm(32), nn.Linear(32, 8))
+    wt.init_module(m2, generator=3)
+    assert torch.equal(m2[0].weight, net[0].weight)
+
+
+def test_half_precision_modules(float_dtype):
+    if float_dtype == np.float64:
+        tdt = torch.float64
+    elif float_dtype == np.float16:
+        tdt = torch.float16
+    elif float_dtype == np.float32:
+        tdt = torch.float32
+    else:
+        tdt = torch.bfloat16
+    lin = nn.Linear(256, 128).to(tdt)
+    wt.init_module(lin, generator=0)
+    w = lin.weight.detach().float().numpy()
+    assert np.abs(w).max() <= 1 / 16 and w.std() > 0.9 / 16 / math.sqrt(3)

@@ -164,10 +164,15 @@ def _fn_name(f):
     return getattr(f, "__name__", None)
 
 
+@functools.lru_cache(maxsize=256)
+def _signature(fn):
+    return inspect.signature(fn)
+
+
 def _bind(fn, args, kwargs, fname):
     """Bind partial arguments to fn's signature (tensor and generator excluded)."""
     try:
-        sig = inspect.signature(fn)
+        sig = _signature(fn)
     except (TypeError, ValueError):
         return {}
     try:

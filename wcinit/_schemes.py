@@ -230,7 +230,8 @@ def _torch_init_for(name, shapes):
             shapes.get(".".join(path[:-1] + ["q_proj_weight"])) is not None):
         init = _api.zeros_  # MultiheadAttention zeroes out_proj.bias
     elif leaf == "weight":
-        if _NORM_SEG.search(mod) or sib("running_mean") is not None:
+        if _NORM_SEG.search(mod) or sib("running_mean") is not None or (
+                len(shape) == 1 and sib("bias") == shape):  # torch's only 1-D weight + bias: norms
             init = _api.ones_
         elif len(shape) == 2 and _EMB_SEG.search(mod):
             init = _embedding()
@@ -247,7 +248,8 @@ def _torch_init_for(name, shapes):
         w = sib("weight")
         if w is None:
             raise _cannot(name, shape, "a bias with no weight next to it")
-        if _NORM_SEG.search(mod) or sib("running_mean") is not None:
+        if _NORM_SEG.search(mod) or sib("running_mean") is not None or (
+                len(w) == 1 and w == shape):
             init = _api.zeros_
         elif len(w) >= 2 and not (len(w) == 2 and _EMB_SEG.search(mod)):
             init = _torch_bias(_api._core._fans(w)[0])
