@@ -575,5 +575,10 @@ def test_flax_and_mxnet_presets_by_name():
     wcinit.init_params(m, preset="mxnet", generator=0)
     assert_std(m["dense0"]["weight"], 0.07 / math.sqrt(3), kurtosis=1.8)  # MXNet's Uniform(0.07)
     assert (m["batchnorm0"]["gamma"] == 1).all() and (m["dense0"]["bias"] == 0).all()
+    g = {"dense0_weight": np.empty((30, 20), f), "dense0_bias": np.empty(30, f),
+         "batchnorm0_gamma": np.empty(30, f), "batchnorm0_running_var": np.empty(30, f)}
+    rep = wcinit.init_params(g, preset="mxnet", generator=0)  # Gluon 1.x parameter names
+    assert rep["dense0_weight"].high == pytest.approx(0.07) and (g["dense0_bias"] == 0).all()
+    assert (g["batchnorm0_gamma"] == 1).all() and (g["batchnorm0_running_var"] == 1).all()
     with pytest.raises(ValueError, match="parameter 'Foo_0.weird'"):
         wcinit.init_params({"Foo_0": {"weird": np.empty(3, f)}}, preset="flax")

@@ -326,6 +326,13 @@ def _infer_framework(framework, name, shape, shapes):
             if k is not None:
                 return ("Dense" if len(k) == 2 else _conv_kind(framework, len(k), "transpose" in low)), "bias"
     elif framework == "mxnet":
+        m = re.fullmatch(r"(.+?)_((?:[ih]2h_)?(?:weight|bias)|gamma|beta|running_mean|running_var)", leaf)
+        if m:  # Gluon 1.x names: 'dense0_weight', 'batchnorm0_gamma', 'lstm0_l0_i2h_weight'
+            path, leaf = path + [m.group(1)], m.group(2)
+            mod, low = m.group(1), m.group(1).lower()
+            full = "/".join(path).lower()
+            shapes = {re.sub(r"_((?:[ih]2h_)?(?:weight|bias)|gamma|beta|running_mean|running_var)$",
+                             r".\1", n): v for n, v in shapes.items()}
         rnn = next((k for k in ("lstm", "gru", "rnn") if k in full), None)
         if rnn and re.fullmatch(r"[ih]2h_(weight|bias)", leaf):
             return rnn.upper(), leaf
