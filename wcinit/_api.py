@@ -4,18 +4,26 @@ Every function has torch.nn.init's name, parameter names, order and defaults,
 fills the array in place and returns it.  Where torch raises, the same
 exception type is raised with torch's message, before anything is written.
 """
+from __future__ import annotations
+
 import math
 import numbers
 import warnings
+from typing import Callable, Optional, ParamSpec, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
 
 from . import _core, _dists
 from ._core import Generator
 from ._dists import as_float as _float
+from ._typing import FanMode, GeneratorLike, HasShape, NonlinearityType, TensorT
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 __all__ = [
-    "calculate_gain", "calculate_fan_in_and_fan_out", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
+    "calculate_gain", "calculate_fan_in_and_fan_out", "uniform_", "normal_", "trunc_normal_",
+    "constant_", "ones_",
     "zeros_", "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
     "kaiming_normal_", "orthogonal_", "sparse_",
     "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal",
@@ -55,7 +63,8 @@ def _fans(arr):
     return _core._fans(arr.shape)
 
 
-def calculate_fan_in_and_fan_out(array_or_shape):
+def calculate_fan_in_and_fan_out(
+        array_or_shape: Union[HasShape, Sequence[int]]) -> Tuple[int, int]:
     r"""Return ``(fan_in, fan_out)`` of a weight, in torch's layout.
 
     .. math::
@@ -97,13 +106,13 @@ def calculate_fan_in_and_fan_out(array_or_shape):
     return _core._fans(dims)
 
 
-def _calculate_fan_in_and_fan_out(tensor):
+def _calculate_fan_in_and_fan_out(tensor: Union[HasShape, Sequence[int]]) -> Tuple[int, int]:
     """torch.nn.init's private name of :func:`calculate_fan_in_and_fan_out` (third-party
     code calls it)."""
     return calculate_fan_in_and_fan_out(tensor)
 
 
-def _calculate_correct_fan(tensor, mode):
+def _calculate_correct_fan(tensor: Union[HasShape, Sequence[int]], mode: FanMode) -> int:
     """The fan ``mode`` names (``'fan_in'`` or ``'fan_out'``, any case), as torch.nn.init's
     private function of that name: the same checks in the same order, the same errors."""
     mode = _fan_mode(mode)
@@ -120,7 +129,8 @@ def _fan_mode(mode):
     return mode
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: NonlinearityType,
+                   param: Optional[Union[int, float]] = None) -> float:
     r"""Return the recommended gain value for the given nonlinearity function.
 
     ================= ====================================================
@@ -162,7 +172,8 @@ def calculate_gain(nonlinearity, param=None):
     return _core._gain(code, float(slope))
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
+def uniform_(tensor: TensorT, a: float = 0.0, b: float = 1.0,
+             generator: GeneratorLike = None) -> TensorT:
     r"""Fill the array with values drawn from the uniform distribution :math:`\mathcal{U}(a, b)`.
 
     Every value lies in the closed interval [a, b] in every dtype (values are
@@ -190,7 +201,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     return tensor
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
+def normal_(tensor: TensorT, mean: float = 0.0, std: float = 1.0, generator: GeneratorLike = None) -> TensorT:
     r"""Fill the array with values drawn from the normal distribution :math:`\mathcal{N}(\text{mean}, \text{std}^2)`.
 
     Values come from the Box-Muller transform of counter-based uniforms: the
@@ -217,7 +228,8 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     return tensor
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+def trunc_normal_(tensor: TensorT, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: GeneratorLike = None) -> TensorT:
     r"""Fill the array with values drawn from a truncated normal distribution.
 
     The values are effectively drawn from :math:`\mathcal{N}(\text{mean}, \text{std}^2)`
@@ -261,7 +273,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     return tensor
 
 
-def constant_(tensor, val):
+def constant_(tensor: TensorT, val: float) -> TensorT:
     r"""Fill the array with the value :math:`\text{val}`.
 
     A finite value beyond the dtype's largest finite value raises torch's
@@ -312,7 +324,7 @@ def _check_fits(dtype, val):
     return x
 
 
-def ones_(tensor):
+def ones_(tensor: TensorT) -> TensorT:
     r"""Fill the array with the scalar value `1`.
 
     Examples:
@@ -324,7 +336,7 @@ def ones_(tensor):
     return tensor
 
 
-def zeros_(tensor):
+def zeros_(tensor: TensorT) -> TensorT:
     r"""Fill the array with the scalar value `0`.
 
     Examples:
@@ -336,7 +348,7 @@ def zeros_(tensor):
     return tensor
 
 
-def eye_(tensor):
+def eye_(tensor: TensorT) -> TensorT:
     r"""Fill the 2-dimensional array with the identity matrix.
 
     Preserves the identity of the inputs in Linear layers, where as many
@@ -362,7 +374,7 @@ def eye_(tensor):
     return tensor
 
 
-def dirac_(tensor, groups=1):
+def dirac_(tensor: TensorT, groups: int = 1) -> TensorT:
     r"""Fill the {3, 4, 5}-dimensional array with the Dirac delta function.
 
     Preserves the identity of the inputs in convolutional layers, where as many
@@ -399,7 +411,8 @@ def dirac_(tensor, groups=1):
     return tensor
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
+def xavier_uniform_(tensor: TensorT, gain: float = 1.0,
+                    generator: GeneratorLike = None) -> TensorT:
     r"""Fill the array with values from :math:`\mathcal{U}(-a, a)`, Glorot/Xavier uniform.
 
     .. math::
@@ -432,7 +445,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     return tensor
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
+def xavier_normal_(tensor: TensorT, gain: float = 1.0, generator: GeneratorLike = None) -> TensorT:
     r"""Fill the array with values from :math:`\mathcal{N}(0, \text{std}^2)`, Glorot/Xavier normal.
 
     .. math::
@@ -469,7 +482,9 @@ def _kaiming_std(arr, a, mode, nonlinearity):
     return _core._std("kaiming", gain, fan)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_uniform_(tensor: TensorT, a: float = 0, mode: FanMode = "fan_in",
+                     nonlinearity: NonlinearityType = "leaky_relu",
+                     generator: GeneratorLike = None) -> TensorT:
     r"""Fill the array with values from :math:`\mathcal{U}(-\text{bound}, \text{bound})`, He/Kaiming uniform.
 
     .. math::
@@ -505,7 +520,9 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     return tensor
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_normal_(tensor: TensorT, a: float = 0, mode: FanMode = "fan_in",
+                    nonlinearity: NonlinearityType = "leaky_relu",
+                    generator: GeneratorLike = None) -> TensorT:
     r"""Fill the array with values from :math:`\mathcal{N}(0, \text{std}^2)`, He/Kaiming normal.
 
     .. math::
@@ -547,7 +564,7 @@ def _qr(a):
     return qr(a, mode="economic", overwrite_a=True, check_finite=False)
 
 
-def orthogonal_(tensor, gain=1, generator=None):
+def orthogonal_(tensor: TensorT, gain: float = 1, generator: GeneratorLike = None) -> TensorT:
     r"""Fill the array with a (semi) orthogonal matrix, scaled by ``gain``.
 
     As in Saxe et al., "Exact solutions to the nonlinear dynamics of learning
@@ -595,7 +612,8 @@ def orthogonal_(tensor, gain=1, generator=None):
     return tensor
 
 
-def sparse_(tensor, sparsity, std=0.01, generator=None):
+def sparse_(tensor: TensorT, sparsity: float, std: float = 0.01,
+            generator: GeneratorLike = None) -> TensorT:
     r"""Fill the 2-dimensional array as a sparse matrix.
 
     Non-zero values are drawn from :math:`\mathcal{N}(0, \text{std}^2)`; in
@@ -637,11 +655,11 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
 
 # ---- deprecated aliases, as torch.nn.init keeps them --------------------------
 
-def _make_deprecate(meth):
+def _make_deprecate(meth: Callable[_P, _R]) -> Callable[_P, _R]:
     new_name = meth.__name__
     old_name = new_name[:-1]
 
-    def deprecated_init(*args, **kwargs):
+    def deprecated_init(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         warnings.warn(
             f"`wcinit.{old_name}` is now deprecated in favor of `wcinit.{new_name}`.",
             FutureWarning,

@@ -1,9 +1,12 @@
 """Module-level generator functions (as torch's) and shard fills."""
+from __future__ import annotations
+
 import operator
 
 import numpy as np
 
 from . import _core, _dists
+from ._typing import DistributionName, TensorT
 
 
 def manual_seed(seed):
@@ -49,7 +52,8 @@ def set_rng_state(new_state):
     _core.default_generator.set_state(new_state)
 
 
-def fill_shard(shard, start, distribution="normal", *, generator, **params):
+def fill_shard(shard: TensorT, start: int, distribution: DistributionName = "normal", *,
+               generator: _core.Generator, **params: float) -> TensorT:
     """Fill ``shard`` as the part of a larger tensor beginning at logical index ``start``.
 
     Element i of the shard (row-major) receives exactly the value that element
