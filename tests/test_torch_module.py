@@ -200,6 +200,8 @@ def test_unknown_module_parameters_name_the_parameter():
     assert (m.scale == 0).all()
     with pytest.raises(TypeError, match="must be a torch.nn.Module"):
         wt.init_module({"a": 1})
+    with pytest.raises(ValueError, match="init_module: preset must be"):
+        wt.init_module(m, preset="keras")
 
 
 def test_transformer_reset_parameters():

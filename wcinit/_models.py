@@ -119,8 +119,9 @@ class Init:
     arguments before anything is written.  Presets and schemes return these.
     """
 
-    def __init__(self, fn, label, expect=None, random=True):
+    def __init__(self, fn, label, expect=None, random=True, takes=()):
         self.fn, self.label, self.expect_fn, self.random = fn, label, expect, random
+        self.takes = tuple(takes)  # keywords besides generator= that fn accepts (e.g. fan_in)
 
     def __call__(self, array, **kw):
         return self.fn(array, **kw)
@@ -309,11 +310,18 @@ _WANTS = {}
 
 def _wants(fn, kw):
     """Whether the initializer accepts keyword ``kw`` (e.g. fan_in); cached per object."""
+    if isinstance(fn, Init):  # declared, not introspected (presets make many)
+        return kw == "generator" and fn.random or kw in fn.takes
+    base = fn
+    while isinstance(base, functools.partial) and not base.args and kw not in base.keywords:
+        base = base.func  # a partial takes what its function takes, bar what it binds
+    if base is not fn and not isinstance(base, functools.partial):
+        return _wants(base, kw)
     try:
         return _WANTS[fn, kw][1]
     except (KeyError, TypeError):
         pass
-    target = fn.fn if isinstance(fn, Init) else fn
+    target = fn
     try:
         params = inspect.signature(target).parameters
         ok = kw in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
@@ -631,6 +639,12 @@ def plan(leaves, rules, default, fname, shapes=None, why=None):
     default_rule = None if default is None else Rule("*", default) if not isinstance(default, Rule) \
         else default
     shapes = shapes or {n: tuple(t.shape) for n, t in leaves}
+    exact, general = {}, []  # exact-name rules by name (first wins); the others in order
+    for i, r in enumerate(rules):
+        if r.exact is not None:
+            exact.setdefault(r.exact, i)
+        else:
+            general.append((i, r))
     seen, plans = set(), []
     for name, leaf in leaves:
         if name in seen:
@@ -638,7 +652,16 @@ def plan(leaves, rules, default, fname, shapes=None, why=None):
         seen.add(name)
         shape = tuple(int(s) for s in leaf.shape)
         dtype = _dtype_of(leaf)
-        rule = next((r for r in rules if r.matches(name, shape, dtype, leaf)), None)
+        rule = None
+        first_exact = exact.get(name, len(rules))
+        for i, r in general:
+            if i > first_exact:
+                break
+            if r.matches(name, shape, dtype, leaf):
+                rule = r
+                break
+        if rule is None and first_exact < len(rules):
+            rule = rules[first_exact]
         if rule is None:
             rule = default_rule
         if rule is None and why and name in why:

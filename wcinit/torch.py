@@ -175,6 +175,10 @@ def init_module(module, preset="torch", *, rules=None, generator=None, default=N
     if not isinstance(module, nn.Module):
         raise TypeError(f"{fname}(): argument 'module' must be a torch.nn.Module, not "
                         f"{type(module).__name__}")
+    if isinstance(preset, str) and preset not in ("torch", "gpt2", "bert", "vit"):
+        raise ValueError(f"{fname}: preset must be 'torch', 'gpt2', 'bert', 'vit', a list of rules "
+                         f"or None, got {preset!r} (other frameworks' defaults assume their own "
+                         "layouts: use wcinit.init_params on their parameter trees)")
     base = torch_rules(module) if preset == "torch" else {}
     leaves = _leaves(module, base)
     _check_device(leaves, fname)
