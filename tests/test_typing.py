@@ -27,6 +27,7 @@ wcinit.kaiming_uniform_(w, a=0.1, mode="fan_in", nonlinearity="leaky_relu", gene
 wcinit.xavier_uniform_(w, gain=wcinit.calculate_gain("tanh"), generator=np.random.default_rng(0))
 wcinit.trunc_normal_(w, std=0.02, a=-0.04, b=0.04)
 wcinit.fill_shard(np.empty(10), 5, "trunc_normal", generator=g, std=0.5)
+wcinit.set_simd(wcinit.get_simd())
 fans: tuple[int, int] = wcinit.calculate_fan_in_and_fan_out((64, 3, 3, 3))
 fan: int = wcinit._calculate_correct_fan(w, "fan_in")
 w2: npt.NDArray[np.float32] = wcinit.normal_(w)
@@ -42,6 +43,7 @@ wcinit.uniform_(w, generator="seed")  # E
 wcinit.fill_shard(w, 0, "gamma", generator=g)  # E
 wcinit._calculate_correct_fan(w, "fan_avg")  # E
 s: str = wcinit.zeros_(w)  # E
+wcinit.set_simd("sse2")  # E
 '''
 
 
@@ -98,6 +100,28 @@ def test_literals_match_the_core():
         assert hints["tensor"] is hints["return"] is _typing.TensorT
     assert typing.get_type_hints(wcinit.calculate_gain)["nonlinearity"] == _typing.NonlinearityType
     assert typing.get_type_hints(wcinit.fill_shard)["distribution"] == _typing.DistributionName
+
+
+def test_simd_literal_matches_the_core():
+    """_core.pyi's SimdPath names every path set_simd knows: each name it lists is
+    accepted or refused as unsupported by this CPU, any other name is refused as unknown."""
+    import ast
+    stub = open(os.path.join(os.path.dirname(_core.__file__), "_core.pyi")).read()
+    node = next(n for n in ast.parse(stub).body
+                if isinstance(n, ast.Assign) and n.targets[0].id == "SimdPath")
+    names = [e.value for e in node.value.slice.elts]
+    assert set(wcinit.simd_paths()) <= set(names)
+    old = wcinit.get_simd()
+    try:
+        for n in names:
+            try:
+                wcinit.set_simd(n)
+            except ValueError as e:
+                assert "does not support" in str(e)
+        with pytest.raises(ValueError, match="path must be"):
+            wcinit.set_simd("sse2")
+    finally:
+        wcinit.set_simd(old)
 
 
 def test_literals_match_torchs(torch):
