@@ -360,6 +360,39 @@ def test_import_wcinit_does_not_import_dask():
     assert out.stdout.strip() == "False", out.stderr
 
 
+@pytest.mark.parametrize("name,shape,kwargs", [
+    ("truncated_normal", (40, 6), dict(stddev=0.5, lower=-1.0)),
+    ("delta_orthogonal", (3, 3, 8, 16), dict(gain=2.0)),
+    ("identity", (4, 6), {}), ("bilinear", (4, 4, 1, 2), {}), ("lstm_bias", (32,), {}),
+])
+def test_run_once_initializers(name, shape, kwargs):
+    """The other frameworks' names: one task, exact, generator advanced as in place."""
+    import inspect
+    fn = getattr(wcinit, name + "_")
+    random = "generator" in inspect.signature(fn).parameters
+    g, h = wcinit.Generator(4), wcinit.Generator(4)
+    x = getattr(wd, name)(shape, chunks=3, generator=g if random else None, **kwargs)
+    y = wd.normal((5, 5), generator=g)
+    ex = fn(np.empty(shape, np.float32), **kwargs, **({"generator": h} if random else {}))
+    ey = wcinit.normal_(np.empty((5, 5), np.float32), generator=h)
+    np.testing.assert_array_equal(bits(x.compute()), bits(ex))
+    np.testing.assert_array_equal(y.compute(), ey)
+    assert g.offset == h.offset
+
+
+def test_from_initializer_any_callable(monkeypatch):
+    x = wd.from_initializer(wcinit.keras.random_normal_, (60, 4), chunks=(7, 3),
+                            generator=wcinit.Generator(1), stddev=0.1)
+    w = wcinit.keras.random_normal_(np.empty((60, 4), np.float32), stddev=0.1,
+                                    generator=wcinit.Generator(1))
+    np.testing.assert_array_equal(x.compute(), w)
+    with pytest.raises(ValueError, match="input size"):  # the call's own validation
+        wd.delta_orthogonal((3, 3, 16, 8), generator=1)
+    monkeypatch.setattr(_plan, "MAX_WHOLE_ELEMENTS", 10)
+    with pytest.raises(ValueError, match="MAX_WHOLE_ELEMENTS = 10"):
+        wd.from_initializer(wcinit.keras.random_normal_, (4, 4), generator=1)
+
+
 def test_parameter_tree_equals_init_params():
     """wcinit.dask.init_params == wcinit.init_params for rules of every kind: torch
     and JAX names, partials, constants, torch's bias rule (fan_in of the sibling

@@ -619,3 +619,39 @@ def tree_plans(spec, rules=None, preset=None, generator=None, default=None, fnam
             raise _models._err(e, fname, name) from e
     del leaves
     return out
+
+
+def plan_by_running(init, shape, dtype=np.float32, generator=None, fname=None, **kwargs):
+    """The plan of any in-place initializer ``init(array, **kwargs, generator=...)``
+    that is not one of the planned ones: run once now on a scratch array of the
+    whole shape (which validates exactly as the call does, and measures how far
+    it advances a copy of the generator), then recorded as a one-task "whole"
+    plan; the generator is advanced by that much.  Limited to
+    MAX_WHOLE_ELEMENTS elements (the scratch array and the task hold the whole
+    tensor)."""
+    import inspect
+    fname = fname or getattr(init, "__name__", "initializer")
+    shape = _shape(shape, fname)
+    dt = _dtype(dtype, fname)
+    n = _numel(shape)
+    if n > MAX_WHOLE_ELEMENTS:
+        raise ValueError(
+            f"{fname}: computed in one task, up to wcinit.dask.MAX_WHOLE_ELEMENTS = "
+            f"{MAX_WHOLE_ELEMENTS} elements; shape {shape} has {n}")
+    fn = _unwrap(init)[0]
+    try:
+        takes = "generator" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        takes = False
+    scratch = np.empty(shape, dt)
+    if not takes:
+        init(scratch, **kwargs)
+        return ("whole", fname, shape, dt.name, (init, tuple(sorted(kwargs.items()))), None)
+    g = coerce(generator, fname)
+    with _STATE_LOCK:
+        state = np.array(g.get_state(), dtype=np.uint8)
+        copy = _gen_from_state(state.tobytes())
+        init(scratch, generator=copy, **kwargs)
+        g.set_state(copy.get_state())  # advanced exactly as the call advanced the copy
+    return ("whole", fname, shape, dt.name, (init, tuple(sorted(kwargs.items()))),
+            state.tobytes())

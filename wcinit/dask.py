@@ -35,7 +35,11 @@ from dask.highlevelgraph import HighLevelGraph
 from . import _plan
 from ._plan import MAX_WHOLE_ELEMENTS, NAMES
 
-__all__ = list(NAMES) + ["init_params", "from_plan", "MAX_WHOLE_ELEMENTS"]
+# not element-wise, or element-wise with their own parameter rules: one task each
+_RUN_ONCE = ("truncated_normal", "delta_orthogonal", "identity", "bilinear", "lstm_bias")
+
+__all__ = list(NAMES) + list(_RUN_ONCE) + ["from_initializer", "init_params", "from_plan",
+                                           "MAX_WHOLE_ELEMENTS"]
 
 
 def _default_chunks(shape, dtype):
@@ -159,6 +163,57 @@ def _fit_chunks(chunks, shape):
         nd = len(shape)
         return chunks[:nd] + tuple(-1 for _ in range(nd - len(chunks)))
     return chunks
+
+
+def from_initializer(init, shape, chunks="auto", dtype=np.float32, generator=None, **kwargs):
+    """A lazy dask array of any in-place initializer ``init(array, **kwargs, generator=...)``
+    (``wcinit.keras.*``, ``wcinit.mxnet.*``, a ``functools.partial``, your own).
+
+    The initializer runs once now on a scratch array of the whole shape -- which
+    validates the arguments exactly as the call does and measures how far it
+    advances the generator -- and the array is one task that reruns it (then
+    sliced into ``chunks``), so ``compute()`` equals the in-place call bit for
+    bit and the generator is advanced as that call advances it.  Up to
+    ``MAX_WHOLE_ELEMENTS`` elements; the element-wise initializers of
+    ``wcinit.dask`` have no such limit.
+
+    Examples:
+        >>> import numpy as np, wcinit, wcinit.dask
+        >>> x = wcinit.dask.from_initializer(wcinit.keras.random_normal_, (6, 4), chunks=3,
+        ...                                  generator=wcinit.Generator(1), stddev=0.1)
+        >>> w = wcinit.keras.random_normal_(np.empty((6, 4), np.float32), stddev=0.1,
+        ...                                 generator=wcinit.Generator(1))
+        >>> bool((x.compute() == w).all())
+        True
+    """
+    fname = "wcinit.dask.from_initializer"
+    return from_plan(_plan.plan_by_running(init, shape, dtype, generator, fname, **kwargs),
+                     chunks)
+
+
+def _make_run_once(init):
+    def constructor(shape, chunks="auto", dtype=np.float32, generator=None, **kwargs):
+        import wcinit
+        fn = getattr(wcinit, init + "_")
+        import inspect
+        if "generator" not in inspect.signature(fn).parameters and generator is not None:
+            raise TypeError(f"wcinit.dask.{init}(): {init}_ takes no generator")
+        return from_plan(_plan.plan_by_running(fn, shape, dtype, generator,
+                                               f"wcinit.dask.{init}", **kwargs), chunks)
+
+    constructor.__name__ = constructor.__qualname__ = init
+    constructor.__module__ = __name__
+    constructor.__doc__ = f"""A lazy dask array filled as ``wcinit.{init}_(np.empty(shape, dtype), **kwargs)``.
+
+    Computed in one task (then sliced into ``chunks``), up to
+    ``MAX_WHOLE_ELEMENTS`` elements, as :func:`from_initializer`: equal to the
+    in-place call bit for bit, the generator advanced as that call advances it.
+    """
+    return constructor
+
+
+for _init in _RUN_ONCE:
+    globals()[_init] = _make_run_once(_init)
 
 
 def _make(init):
