@@ -46,17 +46,9 @@ def _generator(generator, fname):
     return coerce_generator(generator, fname)
 
 
-# The 0.1 checks, as thin calls of the table: _plan.py and _models.py still call them.
-def _check_uniform_bounds(arr, a, b):
-    _UNIFORM.check_args(arr.dtype, "uniform_", a, b)
-
-
+# The 0.1 check of normal parameters, as a thin call of the table: _models.py still calls it.
 def _check_normal(fname, mean, std):
     _NORMAL.check_args(np.dtype(np.float64), fname, mean, std)
-
-
-def _check_trunc(fname, arr, mean, std, a, b):
-    _TRUNC.check_args(arr.dtype, fname, mean, std, a, b)
 
 
 def _fans(arr):
