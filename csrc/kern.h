@@ -228,18 +228,46 @@ static inline double WC_K(clampd)(double x, double lo, double hi)
     return x > hi ? hi : x;
 }
 
-/* float tile: 64 elements, element e = m*16 + j uses word w[m][j]. */
-static void WC_K(tile_f32)(const wc_params *p, uint32_t w[4][NB], float *out)
+/* float tile: 64 elements, element e = m*16 + j uses word w[m][j].  dt is
+ * the dtype the values will be stored as (float32, float16 or bfloat16). */
+static void WC_K(tile_f32)(const wc_params *p, wc_dtype dt, uint32_t w[4][NB], float *out)
 {
     uint32_t *ww = &w[0][0]; /* ww[e] == w[e/16][e%16] */
     switch (p->dist) {
     case WC_UNIFORM: {
-        const float a = (float)p->a, b = (float)p->b;
-        const float lo = (float)p->lo, hi = (float)p->hi;
-        for (int e = 0; e < WC_TILE32; e++) {
-            float u = (float)(int32_t)(ww[e] >> 8) * 0x1p-24f; /* [0, 1) */
-            float x = (1.0f - u) * a + u * b;
-            out[e] = WC_K(clampf)(x, lo, hi);
+        /* the clamp: [a, b] rounded inward to dt's values, so that rounding to
+         * dt (monotone, and exact at lo and hi) stays in [a, b] */
+        const float lo = (float)p->lo_dt[dt], hi = (float)p->hi_dt[dt];
+        if (dt == WC_F32) {
+            const float a = (float)p->a, b = (float)p->b;
+            for (int e = 0; e < WC_TILE32; e++) {
+                float u = (float)(int32_t)(ww[e] >> 8) * 0x1p-24f; /* [0, 1) */
+                float x = (1.0f - u) * a + u * b;
+                out[e] = WC_K(clampf)(x, lo, hi);
+            }
+        } else if (p->nmode < 2) {
+            /* float16/bfloat16, [a, b] not straddling 0 (nmode 0) or symmetric
+             * about it (nmode 1): x = nc + s nh, s = the word's top 31 bits
+             * (nmode 0, nc = the bound nearest 0 + nh / 2) or all 32 as a signed
+             * integer (nmode 1, nc = nh / 2), nh = width 2^-31.  Where dt's
+             * values are densest (near nc) x is exact, an odd multiple of nh/2:
+             * never a rounding midpoint of dt, so no tie-to-even bias. */
+            const float c = p->nc, h = p->nh;
+            const int sh = p->nmode == 0;
+            for (int e = 0; e < WC_TILE32; e++) {
+                float sv = (float)(int32_t)(ww[e] >> sh);
+                out[e] = WC_K(clampf)(c + sv * h, lo, hi);
+            }
+        } else {
+            /* float16/bfloat16, [a, b] straddling 0 asymmetrically: the same in
+             * double, x = a + (w + 1/2) (b - a) 2^-32, whose 2^-32 (b - a) grid
+             * is finer than dt's spacing near 0 as well. */
+            const double H = (p->b - p->a) * 0x1p-32;
+            const double A = p->a + (p->b * 0.5 - p->a * 0.5) + 0.5 * H; /* x at w = 2^31 */
+            for (int e = 0; e < WC_TILE32; e++) {
+                double sv = (double)(int32_t)(ww[e] ^ 0x80000000u); /* w - 2^31 */
+                out[e] = WC_K(clampf)((float)(A + sv * H), lo, hi);
+            }
         }
         break;
     }
@@ -290,7 +318,7 @@ static void WC_K(tile_f64)(const wc_params *p, uint32_t w[4][NB], double *out)
             x64[m * NB + j] = (uint64_t)w[2 * m][j] | ((uint64_t)w[2 * m + 1][j] << 32);
     switch (p->dist) {
     case WC_UNIFORM: {
-        const double a = p->a, b = p->b, lo = p->lo, hi = p->hi;
+        const double a = p->a, b = p->b, lo = p->lo_dt[WC_F64], hi = p->hi_dt[WC_F64];
         for (int e = 0; e < WC_TILE64; e++) {
             double u = WC_K(u52_to_double)(x64[e] >> 12) * 0x1p-52; /* [0, 1) */
             double x = (1.0 - u) * a + u * b;
@@ -322,9 +350,11 @@ static void WC_K(tile_f64)(const wc_params *p, uint32_t w[4][NB], double *out)
 
 /* Truncated normal, computed in double for every dtype.  u in (0, 1) from
  * 32 bits (float dtypes, n = 64, a tile of 64) or 52 bits (double, n = 32). */
-static void WC_K(trunc_from_u)(const wc_params *p, const double *u, int n, double *out)
+static void WC_K(trunc_from_u)(const wc_params *p, wc_dtype dt, const double *u, int n,
+                               double *out)
 {
-    const double mean = p->a, sd = p->b, lo = p->lo, hi = p->hi, sg = p->sign;
+    /* the clamp: [a, b] rounded inward to dt's values (see tile_f32) */
+    const double mean = p->a, sd = p->b, lo = p->lo_dt[dt], hi = p->hi_dt[dt], sg = p->sign;
     if (p->dist == WC_TRUNC_MID && n == WC_TILE32) {
         /* float outputs: AS 241 PPND7 (1.2e-7 relative, measured down to
          * p = 1e-230), well inside the float rounding of the result */
@@ -371,7 +401,7 @@ static void WC_K(tile)(const wc_params *p, wc_dtype dt, uint32_t w[4][NB], void 
                     /* (2k+1) 2^-53, k < 2^52: in (0, 1) */
                     u[m * NB + j] = WC_K(u52_to_double)(x >> 12) * 0x1p-52 + 0x1p-53;
                 }
-            WC_K(trunc_from_u)(p, u, WC_TILE64, (double *)buf);
+            WC_K(trunc_from_u)(p, dt, u, WC_TILE64, (double *)buf);
         } else {
             WC_K(tile_f64)(p, w, (double *)buf);
         }
@@ -381,12 +411,12 @@ static void WC_K(tile)(const wc_params *p, wc_dtype dt, uint32_t w[4][NB], void 
             const uint32_t *ww = &w[0][0];
             for (int e = 0; e < WC_TILE32; e++)
                 u[e] = WC_K(u32_to_double)(ww[e]) * 0x1p-32 + 0x1p-33; /* (0, 1) */
-            WC_K(trunc_from_u)(p, u, WC_TILE32, d);
+            WC_K(trunc_from_u)(p, dt, u, WC_TILE32, d);
             float *f = (float *)buf;
             for (int e = 0; e < WC_TILE32; e++)
                 f[e] = (float)d[e];
         } else {
-            WC_K(tile_f32)(p, w, (float *)buf);
+            WC_K(tile_f32)(p, dt, w, (float *)buf);
         }
     }
 }

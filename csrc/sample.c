@@ -26,6 +26,84 @@ static void params_clear(wc_params *p, wc_dist d)
     p->sign = 1.0;
 }
 
+/* ---- values of each dtype, for the inward-rounded bounds ---------------------
+ * A finite value's magnitude bits (sign cleared) increase with its magnitude in
+ * every IEEE format, so the neighbours of a value are its bits +- 1. */
+
+static const uint32_t mag_inf[4] = {0x7f800000u, 0, 0x7c00u, 0x7f80u}; /* by wc_dtype; f64 unused */
+
+static double mag_value(wc_dtype dt, uint32_t m)
+{
+    if (m >= mag_inf[dt])
+        return INFINITY;
+    if (dt == WC_F16)
+        return m < 0x400u ? ldexp((double)m, -24)
+                          : ldexp((double)(0x400u | (m & 0x3ffu)), (int)(m >> 10) - 25);
+    uint32_t bits = dt == WC_BF16 ? m << 16 : m;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return (double)f;
+}
+
+/* The bits of the largest magnitude of dt that is <= a (a >= 0, not NaN). */
+static uint32_t mag_trunc(wc_dtype dt, double a)
+{
+    if (dt == WC_F16) {
+        if (a >= 65504.0)
+            return a == INFINITY ? 0x7c00u : 0x7bffu;
+        if (a < 0x1p-14)
+            return (uint32_t)floor(a * 0x1p24); /* subnormal steps of 2^-24; exact */
+        int e;
+        frexp(a, &e); /* a in [2^(e-1), 2^e) */
+        uint32_t q = (uint32_t)floor(ldexp(a, 11 - e)); /* in [1024, 2048) */
+        return (uint32_t)(e + 14) * 0x400u + (q - 0x400u);
+    }
+    float f = (float)a; /* rounded to nearest: step back when it rounded up */
+    if ((double)f > a)
+        f = nextafterf(f, 0.0f);
+    uint32_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    return dt == WC_BF16 ? bits >> 16 : bits; /* bfloat16: truncate the float */
+}
+
+/* The largest value of dt that is <= x (x not NaN; may be -inf or +inf). */
+static double dt_floor(wc_dtype dt, double x)
+{
+    if (dt == WC_F64)
+        return x;
+    if (x >= 0.0)
+        return mag_value(dt, mag_trunc(dt, x));
+    uint32_t m = mag_trunc(dt, -x);
+    if (mag_value(dt, m) != -x)
+        m++; /* may reach infinity */
+    return -mag_value(dt, m);
+}
+
+static double dt_ceil(wc_dtype dt, double x) { return -dt_floor(dt, -x); }
+
+/* The value of dt nearest to x (ties: the one of even bits, as IEEE). */
+static double dt_nearest(wc_dtype dt, double x)
+{
+    double lo = dt_floor(dt, x), hi = dt_ceil(dt, x);
+    if (x - lo != hi - x)
+        return x - lo < hi - x ? lo : hi;
+    return (mag_trunc(dt, fabs(lo)) & 1u) ? hi : lo;
+}
+
+/* The output clamp of every dtype: [a, b] rounded inward to the dtype's values.
+ * When [a, b] holds no value of the dtype (a narrow interval between two
+ * neighbours), every output is the dtype's value nearest to its midpoint. */
+static void params_clamp(wc_params *p, double a, double b)
+{
+    for (int d = 0; d < 4; d++) {
+        double lo = dt_ceil((wc_dtype)d, a), hi = dt_floor((wc_dtype)d, b);
+        if (lo > hi)
+            lo = hi = dt_nearest((wc_dtype)d, a * 0.5 + b * 0.5);
+        p->lo_dt[d] = lo;
+        p->hi_dt[d] = hi;
+    }
+}
+
 int wc_params_uniform(wc_params *p, double a, double b)
 {
     if (!(a <= b) || !isfinite(a) || !isfinite(b))
@@ -35,6 +113,21 @@ int wc_params_uniform(wc_params *p, double a, double b)
     p->b = b;
     p->lo = a;
     p->hi = b;
+    params_clamp(p, a, b);
+    /* float16/bfloat16 (kern.h): the 31 or 32 bits of the word are placed so
+     * that the finest steps fall where those dtypes' values are densest, near 0 */
+    if (a >= 0.0 || b <= 0.0) {
+        double near = fabs(a) <= fabs(b) ? a : b, far = fabs(a) <= fabs(b) ? b : a;
+        p->nmode = 0;
+        p->nh = (float)((far - near) * 0x1p-31);
+        p->nc = (float)(near + 0.5 * (double)p->nh);
+    } else if (a == -b) {
+        p->nmode = 1;
+        p->nh = (float)(b * 0x1p-31);
+        p->nc = 0.5f * p->nh;
+    } else {
+        p->nmode = 2;
+    }
     return 0;
 }
 
@@ -66,6 +159,7 @@ int wc_params_trunc_normal(wc_params *p, double mean, double std, double a, doub
     p->b = std;
     p->lo = a;
     p->hi = b;
+    params_clamp(p, a, b);
     /* An interval wholly below the mean is reflected to the upper side, so
      * that only the case alpha >> 0 needs log space. */
     if (beta <= 0.0) {
@@ -84,6 +178,7 @@ int wc_params_trunc_normal(wc_params *p, double mean, double std, double a, doub
          * from a std that underflows the division.) */
         params_clear(p, WC_UNIFORM);
         p->a = p->b = p->lo = p->hi = edge;
+        params_clamp(p, a, b); /* the stored bound: inside [a, b] */
         return 0;
     }
     if (alpha >= WC_TAIL_DEPTH) {
