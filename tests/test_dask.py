@@ -135,7 +135,7 @@ def shapes_and_chunks(draw):
 @given(sc=shapes_and_chunks(),
        dist=st.sampled_from([("uniform", dict(a=-1.0, b=3.0)), ("normal", dict(std=2.0)),
                              ("trunc_normal", dict(a=-1.0, b=0.5))]),
-       dtype=st.sampled_from([np.float32, np.float64, np.float16]),
+       dtype=st.sampled_from(DTYPES),
        offset=st.integers(0, 3))
 def test_any_chunking_property(sc, dist, dtype, offset):
     """Random shapes, random partitions of every axis, generators part-way used."""
@@ -501,3 +501,57 @@ def test_cluster_worker_killed_mid_compute(cluster, tmp_path):
     assert os.path.exists(marker)  # the worker did die
     runs = open(log).read().split()
     assert len(runs) > nchunks  # and some work was redone
+
+
+def test_cluster_worker_sigkilled_from_outside(cluster, tmp_path):
+    """A worker process SIGKILLed by the test while chunks are being computed
+    and held: the result is still exact."""
+    import signal
+    import time
+    distributed = pytest.importorskip("distributed")
+    log = str(tmp_path / "runs.log")
+    nchunks = 30
+
+    def slow(block, block_info=None):
+        import time as _time
+        with open(log, "a") as f:
+            f.write(f"{block_info[0]['chunk-location'][0]}\n")
+        _time.sleep(0.04)
+        return block
+
+    with distributed.Client(cluster, timeout=60) as client:
+        client.wait_for_workers(2, timeout=60)
+        pids = client.run(os.getpid)
+        x = wd.uniform((nchunks * 8, 40), chunks=(8, 40), generator=wcinit.Generator(8, 1), a=-3.0, b=3.0)
+        fut = client.compute(x.map_blocks(slow, dtype=x.dtype))
+        deadline = time.monotonic() + 60
+        while (not os.path.exists(log) or len(open(log).read().split()) < nchunks // 3) \
+                and time.monotonic() < deadline:
+            time.sleep(0.01)
+        victim = sorted(pids.values())[0]
+        os.kill(victim, signal.SIGKILL)
+        got = fut.result(timeout=120)
+        client.wait_for_workers(2, timeout=60)
+        assert victim not in client.run(os.getpid).values()  # it really died
+    want = wcinit.uniform_(np.empty((nchunks * 8, 40), np.float32), a=-3.0, b=3.0,
+                           generator=wcinit.Generator(8, 1))
+    np.testing.assert_array_equal(got, want)
+
+
+def test_cluster_writes_zarr_checkpoint(cluster, tmp_path):
+    """save_initialized(format='zarr') under a distributed Client: the workers
+    write the chunks (to_zarr), the file reads back as init_params' bits."""
+    distributed = pytest.importorskip("distributed")
+    zarr = pytest.importorskip("zarr")
+    import functools
+    spec = {"w": np.empty((120, 50), np.float32), "b": np.empty(50, np.float32)}
+    rules = [("w", functools.partial(wcinit.xavier_uniform_, gain=2.0)), ("b", wcinit.zeros_)]
+    with distributed.Client(cluster, timeout=60) as client:
+        client.wait_for_workers(2, timeout=60)
+        wcinit.save_initialized(tmp_path / "c.zarr", spec, rules, generator=3, format="zarr",
+                                piece_bytes=1000)
+    wcinit.init_params(spec, rules, generator=3, measure=False)
+    group = zarr.open_group(str(tmp_path / "c.zarr"), mode="r")
+    assert group["w"].chunks[0] < 120  # really in pieces
+    np.testing.assert_array_equal(group["w"][...], spec["w"])
+    np.testing.assert_array_equal(group["b"][...], spec["b"])

@@ -26,29 +26,8 @@ _FNAME = "save_initialized"
 
 
 def _progress(progress, total):
-    try:
-        from ._progress import progress_bar
-    except ImportError:  # pragma: no cover - part of the package
-        progress_bar = None
-    if progress_bar is not None:
-        return progress_bar(progress, total, _FNAME, _FNAME)
-    return _MiniBar(progress, total)  # pragma: no cover
-
-
-class _MiniBar:  # pragma: no cover - used only without wcinit._progress
-    def __init__(self, progress, total):
-        self.cb = progress if callable(progress) else None
-        self.total = total
-
-    def __call__(self, done):
-        if self.cb:
-            self.cb(done, self.total)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+    from ._progress import progress_bar
+    return progress_bar(progress, total, _FNAME, _FNAME)
 
 
 def _pieces(plan, piece_bytes):
