@@ -246,3 +246,25 @@ def test_bounded_rss_512mib(tmp_path, fmt):
             want = wcinit.fill_shard(np.empty(step, np.float32), lo, "normal", generator=g)
             np.testing.assert_array_equal(arr[lo:lo + step], want)
         del arr
+
+
+def test_torch_meta_state_dict_to_safetensors(tmp_path, torch):
+    """The large-model path: a model built on the meta device (no memory), its
+    state_dict as the spec, torch's preset; safetensors.torch loads what
+    init_params writes into the real model."""
+    st = pytest.importorskip("safetensors.torch")
+
+    def build():
+        return torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.ReLU(),
+                                   torch.nn.Conv1d(32, 8, 3), torch.nn.Linear(8, 4))
+    with torch.device("meta"):
+        meta = build()
+    path = tmp_path / "m.safetensors"
+    wcinit.save_initialized(path, meta.state_dict(), preset="torch", generator=11)
+    real = build()
+    wcinit.init_params(real.state_dict(), preset="torch", generator=11, measure=False)
+    loaded = st.load_file(str(path))
+    assert set(loaded) == set(real.state_dict())
+    for k, v in real.state_dict().items():
+        assert torch.equal(loaded[k], v), k
+    real.load_state_dict(loaded)  # and it loads as the model's own checkpoint
