@@ -254,9 +254,12 @@ def test_torch_meta_state_dict_to_safetensors(tmp_path, torch):
     init_params writes into the real model."""
     st = pytest.importorskip("safetensors.torch")
 
+    from collections import OrderedDict
+
     def build():
-        return torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.ReLU(),
-                                   torch.nn.Conv1d(32, 8, 3), torch.nn.Linear(8, 4))
+        return torch.nn.Sequential(OrderedDict(
+            fc1=torch.nn.Linear(16, 32), act=torch.nn.ReLU(), conv=torch.nn.Conv1d(32, 8, 3),
+            fc2=torch.nn.Linear(8, 4)))
     with torch.device("meta"):
         meta = build()
     path = tmp_path / "m.safetensors"
