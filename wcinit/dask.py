@@ -1,16 +1,16 @@
 """Lazy Dask arrays whose chunks are shards of wcinit's element-addressed fill.
 
 ``wcinit.dask.<name>(shape, chunks="auto", dtype=np.float32, generator=None,
-**kwargs)`` builds a ``dask.array.Array`` for every initializer of
-``wcinit`` (the in-place name without its trailing underscore).  Fans,
-bounds and std come from the **whole** shape; every chunk is then filled by
-element addressing (each contiguous row-major run of the chunk at its
-logical start, as ``wcinit.fill_shard`` does), so ``compute()`` equals the
-in-place fill of the same shape with the same generator bit for bit, for
-any chunking, on any scheduler, on any worker.
+**kwargs)`` builds a ``dask.array.Array`` for an initializer of ``wcinit``
+(the in-place name without its trailing underscore): the torch names and
+JAX's variance-scaling family.  Fans, bounds and std come from the **whole**
+shape; every chunk is then filled by element addressing (each contiguous
+row-major run of the chunk at its logical start, as ``wcinit.fill_shard``
+does), so ``compute()`` equals the in-place fill of the same shape with the
+same generator bit for bit, for any chunking, on any scheduler, on any worker.
 
 Each task holds only a small tuple (initializer, shape, dtype, sampler
-parameters, the 32-byte generator state, the chunk's index ranges): it is
+parameters, the generator's 40-byte state, the chunk's index ranges): it is
 pure, so any worker can recompute any lost chunk.  The generator is read and
 advanced at construction exactly as the in-place call would advance it, so
 two successive constructors from one generator match two successive in-place
@@ -19,9 +19,13 @@ fills.  Importing this module imports dask (``pip install wcinit[dask]``);
 
 Not element-wise: ``orthogonal`` and ``sparse`` need the whole matrix; they
 are computed in one task (then sliced into the chunks) up to
-``MAX_WHOLE_ELEMENTS`` elements and refused above it with a ValueError.
-``eye``, ``dirac`` and ``constant``/``ones``/``zeros`` are written chunk by
-chunk.
+``MAX_WHOLE_ELEMENTS`` elements and refused above it with a ValueError, as
+are ``truncated_normal``, ``delta_orthogonal``, ``identity``, ``bilinear``,
+``lstm_bias`` and :func:`from_initializer` (any other in-place initializer),
+which run once at construction to validate and to measure the generator's
+advance.  ``eye``, ``dirac`` and ``constant``/``ones``/``zeros`` are written
+chunk by chunk.  :func:`init_params` turns a whole parameter tree into a dict
+of dask arrays.
 """
 import math
 
