@@ -22,7 +22,7 @@ from wcinit import presets
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 KS_P = 1e-4
-N_MIN = 20_000
+N_MIN = 8_000
 
 
 def _ks(ours, theirs):
@@ -84,7 +84,7 @@ def test_torch_layers(torch, kind, make):
     named = dict(layer.named_parameters())
     named.update({k: v for k, v in layer.named_buffers() if v.dtype.is_floating_point})
     n_layers = max(1, -(-N_MIN // min(v.numel() for v in named.values())))
-    n_layers = min(n_layers, 400)
+    n_layers = min(n_layers, 150)
     pooled = {k: [] for k in named}
     for _ in range(n_layers):
         lay = make(nn)
@@ -156,7 +156,7 @@ def test_keras_layers(kind, make, in_shape):
         for v in layer.weights:
             pooled.setdefault(v.name, []).append(np.asarray(v.numpy()))
         if n_layers is None:
-            n_layers = min(200, max(1, -(-N_MIN // min(a[0].size for a in pooled.values()))))
+            n_layers = min(80, max(1, -(-N_MIN // min(a[0].size for a in pooled.values()))))
     for name, arrs in pooled.items():
         assert name in p, f"{kind}: no rule for {name}"
         _check_role(p[name], arrs, f"keras {kind} {name}")
@@ -216,7 +216,7 @@ def test_flax_layers(kind, make, in_shape, carry):
     x = jnp.zeros((1, 5), jnp.int32) if in_shape is None else jnp.zeros(in_shape, jnp.float32)
     p = presets.get_preset("flax", kind)
     one = _flax_params(nn, make, x, 1, carry)
-    n = min(100, max(1, -(-N_MIN // min(a[0].size for a in one.values()))))
+    n = min(50, max(1, -(-N_MIN // min(a[0].size for a in one.values()))))
     pooled = _flax_params(nn, make, x, n, carry)
     for name, arrs in pooled.items():
         role = _flax_role(kind, name)

@@ -663,7 +663,8 @@ def lstm_bias_(tensor, forget_bias=1.0):
         raise ValueError(f"{fname}: the first dimension must be 4 * hidden_size, got shape "
                          f"{arr.shape}")
     if abs(forget_bias) > _fmax(arr.dtype):
-        raise ValueError(f"{fname}: forget_bias {forget_bias:g} is not representable in {arr.dtype}")
+        raise ValueError(f"{fname}: forget_bias {forget_bias:g} is not representable in "
+                         f"{arr.dtype}")
     h = arr.shape[0] // 4
     arr[...] = 0
     arr[h:2 * h] = forget_bias
@@ -820,7 +821,8 @@ def _make_keras_named(name):
         "        generator: a wcinit.Generator, an int seed, a numpy.random.Generator, or None\n\n"
         "    Examples:\n"
         "        >>> import numpy as np, wcinit\n"
-        f"        >>> w = wcinit.keras.{fname}(np.empty((3, 3, 64, 128), np.float32), generator=0)\n")
+        f"        >>> w = wcinit.keras.{fname}(np.empty((3, 3, 64, 128), np.float32),\n"
+        "        ...                           generator=0)\n")
     init.keras_spec = (scale, mode, dist)
     return init
 
@@ -918,7 +920,7 @@ def keras_truncated_normal_(tensor, mean=0.0, stddev=0.05, generator=None):
 
 
 def keras_orthogonal_(tensor, gain=1.0, generator=None):
-    r"""Keras's ``Orthogonal(gain)``: the array as ``(prod(shape[:-1]), shape[-1])``, Haar (semi-)orthogonal, times gain.
+    r"""Keras's ``Orthogonal(gain)``: Haar (semi-)orthogonal ``(prod(shape[:-1]), shape[-1])``, times gain.
 
     The same as ``wcinit.jax.orthogonal_(tensor, scale=gain, column_axis=-1)``
     (keras/src/initializers/random_initializers.py ``Orthogonal``; Saxe et al. 2013).

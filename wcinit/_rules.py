@@ -416,7 +416,8 @@ def _load_torch_specs():
             fi, fo = torch_fans(shape)
             gain = _api.calculate_gain(k["nonlinearity"], k["a"])
             std = _core._std("kaiming", gain, fi if mode == "fan_in" else fo)
-            extra = dict(gain=gain, negative_slope=k["a"], mode=mode, nonlinearity=k["nonlinearity"])
+            extra = dict(gain=gain, negative_slope=k["a"], mode=mode,
+                         nonlinearity=k["nonlinearity"])
             if normal:
                 return normal_expectation(name, 0.0, std, (fi, fo), "torch", **extra)
             bound = _core._bound(std)
@@ -510,7 +511,8 @@ def expected(initializer, shape, dtype=None, fan_in=None):
 
     Examples:
         >>> import functools, wcinit
-        >>> e = wcinit.expected(functools.partial(wcinit.kaiming_normal_, nonlinearity="relu"), (512, 784))
+        >>> relu = functools.partial(wcinit.kaiming_normal_, nonlinearity="relu")
+        >>> e = wcinit.expected(relu, (512, 784))
         >>> e.family, round(e.std, 6), e.fan_in
         ('normal', 0.050508, 784)
         >>> round(wcinit.expected(wcinit.he_normal_, (3, 3, 64, 128)).std, 6)
