@@ -190,7 +190,8 @@ def save_initialized(path, spec, rules=None, *, preset=None, generator=None, def
     at most ``piece_bytes`` at a time: each piece is filled, element-addressed,
     through a memory map of its own byte range (zarr: dask's ``to_zarr``, one
     chunk per task, so a ``dask.distributed`` cluster writes it in parallel).
-    Memory stays bounded by the piece size, not the model.  All rules are
+    Memory stays bounded by the piece size, not the model (zarr: one piece
+    per running dask task).  All rules are
     matched and validated before the first byte is written.  Reading the file
     back gives ``init_params``'s bits.
 
