@@ -10,7 +10,8 @@ the per-task overhead against the chunk size.
   processes (one thread each, loopback only).  Each chunk is reduced to one
   element on its worker, so what is timed is the fill (and the scheduling),
   not shipping 1 GiB to the client.  Reference: the same fill in memory
-  (``wcinit.normal_`` with the same wcinit thread count).  Each worker's
+  (``wcinit.normal_`` with the same wcinit thread count, into a fresh array as
+  a chunk task fills one, and into a warm one).  Each worker's
   wcinit pool gets ``--wcinit-threads`` threads (``WCINIT_NUM_THREADS``;
   default 1, so one process = one core).
 * **Per-task overhead**: the same array in chunks of 1 to 256 MiB (whole rows),
@@ -68,11 +69,14 @@ def main(argv=None):
     wcinit.set_num_threads(args.wcinit_threads)
     mem = np.empty((n, n), np.float32)
     wcinit.normal_(mem, generator=1)  # first touch of the pages, outside the timing
-    t_mem = best(lambda: wcinit.normal_(mem, generator=1), args.repeat)
+    t_warm = best(lambda: wcinit.normal_(mem, generator=1), args.repeat)
     del mem
+    # what a chunk task does: a fresh array (first touch of its pages) filled
+    t_mem = best(lambda: wcinit.normal_(np.empty((n, n), np.float32), generator=1), args.repeat)
     print(f"normal {n}x{n} float32 ({nbytes / 2**30:.3g} GiB); wcinit threads per process: "
           f"{args.wcinit_threads}")
-    print(f"in memory, one process: {t_mem:.3f} s  ({nbytes / t_mem / 1e9:.2f} GB/s)")
+    print(f"in memory, one process, fresh array: {t_mem:.3f} s  ({nbytes / t_mem / 1e9:.2f} GB/s); "
+          f"into a warm array: {t_warm:.3f} s  ({nbytes / t_warm / 1e9:.2f} GB/s)")
 
     def chunks_for(mib):
         return (max(1, (mib << 20) // row), n)
