@@ -295,7 +295,7 @@ def test_zero_size_warns_and_keeps_generator():
 
 
 def test_not_element_wise_limit(monkeypatch):
-    monkeypatch.setattr(_plan, "MAX_WHOLE_ELEMENTS", 100)
+    monkeypatch.setattr(wd, "MAX_WHOLE_ELEMENTS", 100)
     g = wcinit.Generator(1)
     with pytest.raises(ValueError, match=r"wcinit.dask.orthogonal: orthogonal_ is not element-wise"):
         wd.orthogonal((11, 10), generator=g)
@@ -388,7 +388,7 @@ def test_from_initializer_any_callable(monkeypatch):
     np.testing.assert_array_equal(x.compute(), w)
     with pytest.raises(ValueError, match="input size"):  # the call's own validation
         wd.delta_orthogonal((3, 3, 16, 8), generator=1)
-    monkeypatch.setattr(_plan, "MAX_WHOLE_ELEMENTS", 10)
+    monkeypatch.setattr(wd, "MAX_WHOLE_ELEMENTS", 10)
     with pytest.raises(ValueError, match="MAX_WHOLE_ELEMENTS = 10"):
         wd.from_initializer(wcinit.keras.random_normal_, (4, 4), generator=1)
 

@@ -35,8 +35,15 @@ from . import _api, _core, _dists
 
 #: Largest tensor (in elements) that a non-element-wise initializer
 #: (orthogonal, sparse) computes in a single task or in memory: 2**27 elements
-#: (512 MiB of float32).  Larger ones are refused with a ValueError.
+#: (512 MiB of float32).  Larger ones are refused with a ValueError.  Users set
+#: ``wcinit.dask.MAX_WHOLE_ELEMENTS`` (read here whenever wcinit.dask is imported).
 MAX_WHOLE_ELEMENTS = 2 ** 27
+
+
+def max_whole_elements():
+    import sys
+    mod = sys.modules.get("wcinit.dask")
+    return getattr(mod, "MAX_WHOLE_ELEMENTS", MAX_WHOLE_ELEMENTS) if mod else MAX_WHOLE_ELEMENTS
 
 _STATE_LOCK = threading.Lock()
 
@@ -231,7 +238,7 @@ def _p_kaiming(dist):
 
 def _whole_plan(fname, func, shape, dt, generator, nblocks, kwargs):
     n = _numel(shape)
-    limit = MAX_WHOLE_ELEMENTS
+    limit = max_whole_elements()
     if n > limit:
         raise ValueError(
             f"{fname}: {getattr(func, '__name__', func)} is not element-wise (it needs the whole "
@@ -633,11 +640,11 @@ def plan_by_running(init, shape, dtype=np.float32, generator=None, fname=None, *
     fname = fname or getattr(init, "__name__", "initializer")
     shape = _shape(shape, fname)
     dt = _dtype(dtype, fname)
-    n = _numel(shape)
-    if n > MAX_WHOLE_ELEMENTS:
+    n, limit = _numel(shape), max_whole_elements()
+    if n > limit:
         raise ValueError(
             f"{fname}: computed in one task, up to wcinit.dask.MAX_WHOLE_ELEMENTS = "
-            f"{MAX_WHOLE_ELEMENTS} elements; shape {shape} has {n}")
+            f"{limit} elements; shape {shape} has {n}")
     fn = _unwrap(init)[0]
     try:
         takes = "generator" in inspect.signature(fn).parameters

@@ -19,7 +19,8 @@ fills.  Importing this module imports dask (``pip install wcinit[dask]``);
 
 Not element-wise: ``orthogonal`` and ``sparse`` need the whole matrix; they
 are computed in one task (then sliced into the chunks) up to
-``MAX_WHOLE_ELEMENTS`` elements and refused above it with a ValueError, as
+``MAX_WHOLE_ELEMENTS`` elements (2**27; set it here to change the limit)
+and refused above it with a ValueError, as
 are ``truncated_normal``, ``delta_orthogonal``, ``identity``, ``bilinear``,
 ``lstm_bias`` and :func:`from_initializer` (any other in-place initializer),
 which run once at construction to validate and to measure the generator's
