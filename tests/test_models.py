@@ -582,3 +582,21 @@ def test_flax_and_mxnet_presets_by_name():
     assert (g["batchnorm0_gamma"] == 1).all() and (g["batchnorm0_running_var"] == 1).all()
     with pytest.raises(ValueError, match="parameter 'Foo_0.weird'"):
         wcinit.init_params({"Foo_0": {"weird": np.empty(3, f)}}, preset="flax")
+
+
+def test_preset_rules_as_user_rules():
+    """wcinit.presets rules in a rule list: torch's bias rule gets its weight's fan_in."""
+    from wcinit import presets
+    lin = presets.get_preset("torch", "Linear")
+    lstm = presets.get_preset("torch", "LSTM")
+    f = np.float32
+    p = {"l.weight": np.empty((100, 400), f), "l.bias": np.empty(2000, f),
+         "r.weight_hh_l0": np.empty((4 * 25, 25), f), "r.bias_hh_l0": np.empty(4 * 25, f)}
+    rep = wcinit.init_params(p, [("l.weight", lin["weight"]), ("l.bias", lin["bias"]),
+                                 ("r.weight_hh_l0", lstm["weight_hh"]), ("r.bias_hh_l0", lstm["bias_hh"])],
+                             generator=0)
+    assert rep["l.bias"].high == pytest.approx(1 / 20) and np.abs(p["l.bias"]).max() <= 1 / 20
+    assert np.abs(p["l.bias"]).max() > 0.99 / 20
+    # the RNN rule's bound is 1/sqrt(hidden_size) = 1/5 (not the sibling weight's fan_in)
+    assert np.abs(p["r.bias_hh_l0"]).max() <= 1 / 5 and np.abs(p["r.bias_hh_l0"]).max() > 0.9 / 5
+    assert rep["l.weight"].high == pytest.approx(1 / 20)

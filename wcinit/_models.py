@@ -186,11 +186,33 @@ def _bind(fn, args, kwargs, fname):
     return out
 
 
-def expectation(init, shape, dtype=np.float32):
+def _needs_fan_in(init):
+    """Whether a rule must be given the fan_in of its sibling weight: a preset
+    rule with ``fan == 'weight'`` (torch's bias rule), or a function whose
+    ``fan_in`` parameter has no default (``torch_bias_``)."""
+    if isinstance(init, Init):
+        return "fan_in" in init.takes
+    fan = getattr(init, "fan", None)
+    if isinstance(fan, str) or fan is None and hasattr(init, "expected"):
+        return fan == "weight"
+    base = init
+    while isinstance(base, functools.partial):
+        if "fan_in" in base.keywords:
+            return False
+        base = base.func
+    try:
+        p = _signature(base).parameters.get("fan_in")
+    except (TypeError, ValueError):
+        return False
+    return p is not None and p.default is inspect.Parameter.empty
+
+
+def expectation(init, shape, dtype=np.float32, fan_in=None):
     """(fan_in, fan_out, mean, std, low, high, family) of an initializer on a shape.
 
     Raises the initializer's own exception for arguments it would refuse
-    (computed without writing anything)."""
+    (computed without writing anything).  ``fan_in``: the sibling weight's,
+    for bias rules that take it."""
     shape = tuple(int(s) for s in shape)
     if isinstance(init, Init):
         return init.expect(shape, dtype)
@@ -202,13 +224,20 @@ def expectation(init, shape, dtype=np.float32):
         args, kwargs = fn.args + args, {**fn.keywords, **kwargs}
         fn = fn.func
     name = _fn_name(fn)
+    if name == "torch_bias_" and getattr(fn, "__module__", "") == "wcinit._schemes":
+        f = fan_in if fan_in is not None else kwargs.get("fan_in", args[0] if args else None)
+        if f is None:
+            return _blank(shape)
+        b = 1 / math.sqrt(f) if f > 0 else 0.0
+        return _blank(shape, mean=0.0, std=b / math.sqrt(3), low=-b, high=b, family="uniform")
     if getattr(_api, name or "", None) is not fn:
         try:
             from ._rules import expected  # H4's rule layer, where present
         except ImportError:
             return _blank(shape)
         try:
-            e = expected(init, shape, dtype)
+            e = (init.expected(shape, dtype, fan_in=fan_in) if hasattr(init, "expected")
+                 else expected(init, shape, dtype, fan_in=fan_in))
         except (TypeError, ValueError, NotImplementedError):
             return _blank(shape)
         return {k: getattr(e, k, None) for k in
@@ -678,8 +707,7 @@ def plan(leaves, rules, default, fname, shapes=None, why=None):
             else:
                 p.arr = _target(leaf, fname, rule.init)
                 p.random = not isinstance(rule.init, numbers.Number) and _wants(rule.init, "generator")
-                if rule.init is not None and not isinstance(rule.init, numbers.Number) and \
-                        _wants(rule.init, "fan_in"):
+                if not isinstance(rule.init, numbers.Number) and _needs_fan_in(rule.init):
                     w = _sibling_weight(name, shapes)
                     if w is None:
                         raise ValueError("its rule needs the fan_in of its weight, and no sibling "
@@ -688,11 +716,7 @@ def plan(leaves, rules, default, fname, shapes=None, why=None):
                     if len(wshape) < 2:
                         raise ValueError(f"its weight {w!r} has fewer than 2 dimensions")
                     p.fan_in = _core._fans(wshape)[0]
-                p.expect = expectation(rule.init, shape, p.arr.dtype)
-                if p.fan_in is not None and p.expect.get("std") is None:
-                    b = 1 / math.sqrt(p.fan_in) if p.fan_in > 0 else 0.0
-                    p.expect = _blank(shape, mean=0.0, std=b / math.sqrt(3), low=-b, high=b,
-                                      family="uniform")
+                p.expect = expectation(rule.init, shape, p.arr.dtype, fan_in=p.fan_in)
         except Exception as e:  # name the parameter, keep the type
             raise _err(e, fname, name) from e
         plans.append(p)
