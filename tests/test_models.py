@@ -128,6 +128,7 @@ def test_pytrees_nested_lists_and_named_pairs():
     tree = {"layers": [{"w": np.zeros((3, 3))}, {"w": np.zeros((3, 3))}], "out": (np.zeros(2),)}
     rep = wcinit.init_params(tree, default=wcinit.normal_, generator=3)
     assert rep.names() == ["layers.0.w", "layers.1.w", "out.0"]
+    assert rep.params["layers"][1]["w"] is tree["layers"][1]["w"] and isinstance(rep.params["out"], tuple)
     pairs = [("a.w", np.zeros((3, 3))), ("b.w", np.zeros((3, 3)))]
     rep2 = wcinit.init_params(iter(pairs), default=wcinit.normal_, generator=3)
     assert rep2.names() == ["a.w", "b.w"]
@@ -600,3 +601,22 @@ def test_preset_rules_as_user_rules():
     # the RNN rule's bound is 1/sqrt(hidden_size) = 1/5 (not the sibling weight's fan_in)
     assert np.abs(p["r.bias_hh_l0"]).max() <= 1 / 5 and np.abs(p["r.bias_hh_l0"]).max() > 0.9 / 5
     assert rep["l.weight"].high == pytest.approx(1 / 20)
+
+
+def test_abstract_leaves_are_allocated_jax_shapes():
+    """JAX arrays are immutable: a tree of jax.ShapeDtypeStruct comes back as new, filled arrays."""
+    jax = pytest.importorskip("jax")
+    shapes = {"Dense_0": {"kernel": jax.ShapeDtypeStruct((64, 32), np.float32),
+                          "bias": jax.ShapeDtypeStruct((32,), np.float32)},
+              "layers": [jax.ShapeDtypeStruct((8, 8), np.float64)]}
+    rep = wcinit.init_params(shapes, preset="flax", rules=[("layers.*", wcinit.orthogonal_)], generator=0)
+    out = rep.params
+    assert isinstance(out["Dense_0"]["kernel"], np.ndarray) and out["Dense_0"]["kernel"].shape == (64, 32)
+    assert out["layers"][0].dtype == np.float64 and np.allclose(out["layers"][0] @ out["layers"][0].T, np.eye(8))
+    assert (out["Dense_0"]["bias"] == 0).all() and out["Dense_0"]["kernel"].std() > 0
+    # the same names and seed as a concrete tree: the same bits
+    concrete = {"Dense_0": {"kernel": np.empty((64, 32), np.float32), "bias": np.empty(32, np.float32)}}
+    wcinit.init_params(concrete, preset="flax", generator=0)
+    assert (concrete["Dense_0"]["kernel"] == out["Dense_0"]["kernel"]).all()
+    with pytest.raises(ValueError, match="read-only"):  # a jax array itself is refused, not written
+        wcinit.init_params({"w": jax.numpy.zeros((3, 3))}, default=wcinit.normal_)

@@ -490,8 +490,23 @@ def _is_named_pairs(seq):
                                 and _is_leaf(t[1]) for t in seq)
 
 
+def _is_abstract(x):
+    """A shape-and-dtype description (``jax.ShapeDtypeStruct``, ``jax.eval_shape``'s
+    output): not an array, but enough to allocate one."""
+    return (not _is_leaf(x) and not isinstance(x, (dict, list, tuple, str, bytes))
+            and hasattr(x, "shape") and hasattr(x, "dtype"))
+
+
+def _allocate(x, fname, name):
+    try:
+        return np.empty(tuple(int(s) for s in x.shape), np.dtype(x.dtype))
+    except TypeError as e:
+        raise TypeError(f"{fname}: parameter {name!r}: cannot allocate dtype {x.dtype} ({e})") from None
+
+
 def flatten(params, fname="init_params"):
-    """[(dotted name, leaf)] in tree order: dict keys, list indices, joined by '.'."""
+    """[(dotted name, leaf)] in tree order: dict keys, list indices, joined by '.'.
+    Abstract leaves (shape and dtype only) are allocated as new NumPy arrays."""
     out = []
     if not isinstance(params, (dict, list, tuple)) and not _is_leaf(params) and \
             hasattr(params, "__iter__") and not hasattr(params, "keys"):
@@ -504,6 +519,8 @@ def flatten(params, fname="init_params"):
             return
         if _is_leaf(x):
             out.append((prefix, x))
+        elif _is_abstract(x):
+            out.append((prefix, _allocate(x, fname, prefix)))
         elif hasattr(x, "keys") and hasattr(x, "__getitem__"):  # dict, FrozenDict, state_dict
             for k in x.keys():
                 walk(f"{prefix}.{k}" if prefix else str(k), x[k])
@@ -519,6 +536,24 @@ def flatten(params, fname="init_params"):
                         "pairs), not a single array")
     walk("", params)
     return out
+
+
+def unflatten(params, values):
+    """The tree ``params`` with its leaves replaced by ``values[name]`` (dicts
+    become dicts, lists lists, tuples tuples; named pairs a dict)."""
+    if isinstance(params, (list, tuple)) and _is_named_pairs(params):
+        return {n: values[n] for n, _ in params}
+
+    def build(prefix, x):
+        if x is None:
+            return None
+        if _is_leaf(x) or _is_abstract(x):
+            return values[prefix]
+        if hasattr(x, "keys") and hasattr(x, "__getitem__"):
+            return {k: build(f"{prefix}.{k}" if prefix else str(k), x[k]) for k in x.keys()}
+        seq = [build(f"{prefix}.{i}" if prefix else str(i), v) for i, v in enumerate(x)]
+        return tuple(seq) if isinstance(x, tuple) else seq
+    return build("", params)
 
 
 # ---- reports -------------------------------------------------------------------
@@ -581,6 +616,7 @@ class InitReport:
                "measured_std")
 
     def __init__(self, entries, title="init_params"):
+        self.params = None  # init_params: the tree, with abstract leaves as new arrays
         self._entries = list(entries)
         self._by_name = {e.name: e for e in self._entries}
         self.title = title
@@ -818,6 +854,10 @@ def init_params(params, rules=None, *, preset=None, generator=None, default=None
     Returns:
         InitReport: name, shape, dtype, rule, fan_in, fan_out, expected and
         measured std per parameter (a text table; an HTML table in notebooks).
+        ``report.params`` is the tree itself -- with leaves that only describe a
+        shape and dtype (``jax.ShapeDtypeStruct``, ``jax.eval_shape``'s output)
+        allocated as new NumPy arrays and filled, for JAX users, whose arrays
+        are immutable (``jax.tree.map(jnp.asarray, report.params)``).
 
     Examples:
         >>> import functools, numpy as np, wcinit
@@ -843,4 +883,7 @@ def init_params(params, rules=None, *, preset=None, generator=None, default=None
     if family is None:
         family = _family(None, "init_params")
     with _torch_no_grad(leaves):
-        return execute(plans, family, "init_params", measure=measure)
+        report = execute(plans, family, "init_params", measure=measure)
+    if isinstance(params, (dict, list, tuple)) or hasattr(params, "keys"):
+        report.params = unflatten(params, {n: a for n, a in leaves})
+    return report
