@@ -1395,6 +1395,8 @@ def plot_histograms(params, rules=None, *, fig=None, bins=80, max_panels=12, nco
             ax.hist(v, bins=bins, density=True, color="#7aa6d6", alpha=0.8, label="measured")
         elif v.size:
             ax.axvline(v[0], color="#7aa6d6", lw=3, label=f"all {v[0]:g}")
+            half = abs(v[0]) if v[0] else 1.0
+            ax.set_xlim(v[0] - half, v[0] + half)
         e = report.expectations.get(r["name"])
         if e is not None and e.std is not None and e.mean is not None:
             if e.family in ("uniform", "trunc_normal") and math.isfinite(e.low) \
