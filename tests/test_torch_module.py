@@ -333,3 +333,21 @@ def test_half_precision_modules(float_dtype):
     wt.init_module(lin, generator=0)
     w = lin.weight.detach().float().numpy()
     assert np.abs(w).max() <= 1 / 16 and w.std() > 0.9 / 16 / math.sqrt(3)
+
+
+def test_tied_weights_filled_once_under_the_first_name():
+    class LM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.wte = nn.Embedding(50, 16)
+            self.lm_head = nn.Linear(16, 50, bias=False)
+            self.lm_head.weight = self.wte.weight
+    m = LM()
+    sd = m.state_dict(keep_vars=True)
+    assert set(sd) == {"wte.weight", "lm_head.weight"}
+    rep = wcinit.init_params(sd, [("*", functools.partial(wcinit.normal_, std=0.02))], generator=1)
+    assert rep["lm_head.weight"].rule == "tied to wte.weight"
+    want = wcinit.normal_(np.empty((50, 16), np.float32), std=0.02, generator=wcinit.named_generator(1, "wte.weight"))
+    assert (m.wte.weight.detach().numpy() == want).all() and m.lm_head.weight is m.wte.weight
+    rep = wt.init_module(m, generator=1)  # named_parameters() lists a tied parameter once
+    assert rep.names() == ["wte.weight"]

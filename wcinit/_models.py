@@ -694,7 +694,7 @@ def _err(e, fname, name):
 
 
 class _Plan:
-    __slots__ = ("name", "leaf", "arr", "init", "pattern", "expect", "fan_in", "random")
+    __slots__ = ("name", "leaf", "arr", "init", "pattern", "expect", "fan_in", "random", "label")
 
 
 def plan(leaves, rules, default, fname, shapes=None, why=None):
@@ -710,7 +710,7 @@ def plan(leaves, rules, default, fname, shapes=None, why=None):
             exact.setdefault(r.exact, i)
         else:
             general.append((i, r))
-    seen, plans = set(), []
+    seen, plans, views = set(), [], {}
     for name, leaf in leaves:
         if name in seen:
             raise ValueError(f"{fname}: parameter name {name!r} appears twice")
@@ -736,12 +736,19 @@ def plan(leaves, rules, default, fname, shapes=None, why=None):
                              "rule for it or pass default=")
         p = _Plan()
         p.name, p.leaf, p.init, p.pattern = name, leaf, rule.init, rule.pattern
-        p.fan_in, p.random = None, False
+        p.fan_in, p.random, p.label = None, False, None
         try:
             if rule.init is None:
                 p.arr, p.expect = None, _blank(shape)
             else:
                 p.arr = _target(leaf, fname, rule.init)
+                view = (p.arr.__array_interface__["data"][0], p.arr.shape, p.arr.strides,
+                        p.arr.dtype.str)
+                if p.arr.size and view in views:  # tied weights (lm_head.weight is wte.weight)
+                    p.init, p.label, p.expect = None, f"tied to {views[view]}", _blank(shape)
+                    plans.append(p)
+                    continue
+                views.setdefault(view, name)
                 p.random = not isinstance(rule.init, numbers.Number) and _wants(rule.init, "generator")
                 if not isinstance(rule.init, numbers.Number) and _needs_fan_in(rule.init):
                     w = _sibling_weight(name, shapes)
@@ -805,7 +812,7 @@ def execute(plans, family, fname, measure=True, title=None):
         ex = p.expect
         entries.append(ParamEntry(
             name=p.name, shape=tuple(int(s) for s in p.leaf.shape), dtype=str(_dtype_of(p.leaf)),
-            rule=describe(p.init), pattern=p.pattern, fan_in=ex.get("fan_in"),
+            rule=p.label or describe(p.init), pattern=p.pattern, fan_in=ex.get("fan_in"),
             fan_out=ex.get("fan_out"), expected_mean=ex.get("mean"), expected_std=ex.get("std"),
             low=ex.get("low"), high=ex.get("high"), measured_mean=mm, measured_std=ms,
             value=p.leaf, stream=sid))
@@ -830,7 +837,10 @@ def init_params(params, rules=None, *, preset=None, generator=None, default=None
     initializes it; then the preset's rule, then ``default``.  A parameter
     nothing matches is an error naming it.  All rules are matched and
     validated before the first array is written: if any fails, nothing is
-    written.  Each parameter is filled from its own name-keyed stream
+    written.  A leaf that is the very same array (or tensor) as an earlier one
+    -- tied weights, ``lm_head.weight`` sharing ``wte.weight`` in a state_dict --
+    is filled once, under its first name (the report says "tied to ...").
+    Each parameter is filled from its own name-keyed stream
     (``named_generator(generator, name)``, see ``wcinit.name_stream``), so adding,
     removing or reordering parameters never changes the others' values.
 
