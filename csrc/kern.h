@@ -25,9 +25,56 @@
 
 #define NB WC_TILE_BLOCKS
 
+/* Ten Philox rounds on CH independent chains of WC_QL blocks each (CH is a
+ * constant after inlining, so the arrays live in registers). */
+static inline __attribute__((always_inline)) void WC_K(rounds)(const int CH, wc_vq *c0, wc_vq *c1,
+                                                               wc_vq *c2, wc_vq *c3,
+                                                               const wc_vq *k0, const wc_vq *k1)
+{
+    const wc_vq m0 = wc_q_set1(WC_PHILOX_M0), m1 = wc_q_set1(WC_PHILOX_M1);
+    for (int r = 0; r < 10; r++) {
+        for (int c = 0; c < CH; c++) {
+            wc_vq p0 = wc_q_mul32(c0[c], m0), p1 = wc_q_mul32(c2[c], m1);
+            c0[c] = wc_q_xor3(wc_q_hi32(p1), c1[c], k0[r]);
+            c2[c] = wc_q_xor3(wc_q_hi32(p0), c3[c], k1[r]);
+            c1[c] = p1;
+            c3[c] = p0;
+        }
+    }
+}
+
+/* Blocks blk0 + j .. blk0 + j + CH WC_QL - 1 (j a multiple of 2 WC_QL, CH
+ * even), their words stored into W pairwise: chains c and c + 1 hold 2 WC_QL
+ * consecutive blocks of one tile, packed by one permute and one full-width
+ * store, so the transform's full-width loads of them forward from the store. */
+static inline __attribute__((always_inline)) void WC_K(chains)(const int CH, uint64_t blk0, int j,
+                                                               const wc_vq *k0, const wc_vq *k1,
+                                                               wc_vq t0, wc_vq t1,
+                                                               uint32_t W[2][4][NB])
+{
+    wc_vq c0[4], c1[4], c2[4], c3[4];
+    for (int c = 0; c < CH; c++) {
+        /* counter words: c0 = low word of the block number (the lane's upper
+         * half, the high word, is ignored by the multiply), c1 = its high word */
+        c0[c] = wc_q_iota(blk0 + (uint64_t)(j + c * WC_QL));
+        c1[c] = wc_q_hi32(c0[c]);
+        c2[c] = t0;
+        c3[c] = t1;
+    }
+    WC_K(rounds)(CH, c0, c1, c2, c3, k0, k1);
+    for (int c = 0; c < CH; c += 2) {
+        int jj = j + c * WC_QL, t = jj / NB;
+        jj %= NB;
+        wc_q_store_lo32x2(&W[t][0][jj], c0[c], c0[c + 1]);
+        wc_q_store_lo32x2(&W[t][1][jj], c1[c], c1[c + 1]);
+        wc_q_store_lo32x2(&W[t][2][jj], c2[c], c2[c + 1]);
+        wc_q_store_lo32x2(&W[t][3][jj], c3[c], c3[c + 1]);
+    }
+}
+
 /* Philox words of ntiles (1 or 2) consecutive tiles starting at block blk0,
  * in structure-of-arrays order: W[t][m][j] is word m of block blk0 + 16 t + j.
- * Two independent round chains run side by side for instruction-level
+ * WC_QCHAINS independent round chains run side by side for instruction-level
  * parallelism; each lane is one Philox4x32-10 block, exactly as philox.h. */
 static inline void WC_K(tile_words)(uint64_t blk0, int ntiles, uint64_t stream, uint64_t seed,
                                     uint32_t W[2][4][NB])
@@ -41,54 +88,14 @@ static inline void WC_K(tile_words)(uint64_t blk0, int ntiles, uint64_t stream, 
         s0 += WC_PHILOX_W0;
         s1 += WC_PHILOX_W1;
     }
-    const wc_vq m0 = wc_q_set1(WC_PHILOX_M0), m1 = wc_q_set1(WC_PHILOX_M1);
     const wc_vq t0 = wc_q_set1((uint32_t)stream), t1 = wc_q_set1((uint32_t)(stream >> 32));
-    /* counter words: c0 = low word of blk0 + j (the lane's upper half, the
-     * high word, is ignored by the multiply), c1 = its high word */
+    _Static_assert(WC_QCHAINS % 2 == 0 && WC_QCHAINS <= 4 && NB % (2 * WC_QL) == 0,
+                   "chains are paired within a tile");
     int j = 0;
-#define WC_CH WC_QCHAINS /* independent round chains side by side */
-    for (; j + WC_CH * WC_QL <= nb; j += WC_CH * WC_QL) {
-        wc_vq c0[WC_CH], c1[WC_CH], c2[WC_CH], c3[WC_CH];
-        for (int c = 0; c < WC_CH; c++) {
-            c0[c] = wc_q_iota(blk0 + (uint64_t)(j + c * WC_QL));
-            c1[c] = wc_q_hi32(c0[c]);
-            c2[c] = t0;
-            c3[c] = t1;
-        }
-        for (int r = 0; r < 10; r++) {
-            for (int c = 0; c < WC_CH; c++) {
-                wc_vq p0 = wc_q_mul32(c0[c], m0), p1 = wc_q_mul32(c2[c], m1);
-                c0[c] = wc_q_xor3(wc_q_hi32(p1), c1[c], k0[r]);
-                c2[c] = wc_q_xor3(wc_q_hi32(p0), c3[c], k1[r]);
-                c1[c] = p1;
-                c3[c] = p0;
-            }
-        }
-        for (int c = 0; c < WC_CH; c++) {
-            int jj = j + c * WC_QL, t = jj / NB;
-            jj %= NB;
-            wc_q_store_lo32(&W[t][0][jj], c0[c]);
-            wc_q_store_lo32(&W[t][1][jj], c1[c]);
-            wc_q_store_lo32(&W[t][2][jj], c2[c]);
-            wc_q_store_lo32(&W[t][3][jj], c3[c]);
-        }
-    }
-#undef WC_CH
-    for (; j < nb; j += WC_QL) {
-        wc_vq a0 = wc_q_iota(blk0 + (uint64_t)j), a1 = wc_q_hi32(a0), a2 = t0, a3 = t1;
-        for (int r = 0; r < 10; r++) {
-            wc_vq pa0 = wc_q_mul32(a0, m0), pa1 = wc_q_mul32(a2, m1);
-            a0 = wc_q_xor3(wc_q_hi32(pa1), a1, k0[r]);
-            a2 = wc_q_xor3(wc_q_hi32(pa0), a3, k1[r]);
-            a1 = pa1;
-            a3 = pa0;
-        }
-        int ta = j / NB, ja = j % NB;
-        wc_q_store_lo32(&W[ta][0][ja], a0);
-        wc_q_store_lo32(&W[ta][1][ja], a1);
-        wc_q_store_lo32(&W[ta][2][ja], a2);
-        wc_q_store_lo32(&W[ta][3][ja], a3);
-    }
+    for (; j + WC_QCHAINS * WC_QL <= nb; j += WC_QCHAINS * WC_QL)
+        WC_K(chains)(WC_QCHAINS, blk0, j, k0, k1, t0, t1, W);
+    for (; j < nb; j += 2 * WC_QL) /* nb is a multiple of 2 WC_QL */
+        WC_K(chains)(2, blk0, j, k0, k1, t0, t1, W);
 }
 
 /* ---- bit helpers (exact conversions that vectorize everywhere) ------------ */

@@ -13,6 +13,9 @@
  *   wc_q_hi32        a >> 32 in each lane
  *   wc_q_xor3        a ^ b ^ c
  *   wc_q_store_lo32  store the low 32 bits of each lane as WC_QL uint32
+ *   wc_q_store_lo32x2  the same for a then b: 2 WC_QL consecutive uint32 in one
+ *                    full-width store (one permute), so that the transform's
+ *                    full-width loads of them forward from the store buffer
  */
 #ifndef WC_VEC_H
 #define WC_VEC_H
@@ -39,6 +42,11 @@ static inline void wc_q_store_lo32(uint32_t *p, wc_vq v)
 {
     _mm256_storeu_si256((__m256i *)p, _mm512_cvtepi64_epi32(v));
 }
+static inline void wc_q_store_lo32x2(uint32_t *p, wc_vq a, wc_vq b)
+{
+    const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    _mm512_storeu_si512((void *)p, _mm512_permutex2var_epi32(a, idx, b));
+}
 
 #elif defined(WC_VEC_AVX2)
 #include <immintrin.h>
@@ -61,6 +69,12 @@ static inline void wc_q_store_lo32(uint32_t *p, wc_vq v)
     __m256i packed = _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6));
     _mm_storeu_si128((__m128i *)p, _mm256_castsi256_si128(packed));
 }
+static inline void wc_q_store_lo32x2(uint32_t *p, wc_vq a, wc_vq b)
+{
+    /* a0 a2 b0 b2 | a4 a6 b4 b6 (32-bit words), then the 64-bit pairs reordered */
+    __m256 s = _mm256_shuffle_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), 0x88);
+    _mm256_storeu_si256((__m256i *)p, _mm256_permute4x64_epi64(_mm256_castps_si256(s), 0xd8));
+}
 
 #else /* portable: one lane */
 typedef uint64_t wc_vq;
@@ -72,5 +86,10 @@ static inline wc_vq wc_q_mul32(wc_vq a, wc_vq m) { return (a & 0xffffffffu) * (m
 static inline wc_vq wc_q_hi32(wc_vq a) { return a >> 32; }
 static inline wc_vq wc_q_xor3(wc_vq a, wc_vq b, wc_vq c) { return a ^ b ^ c; }
 static inline void wc_q_store_lo32(uint32_t *p, wc_vq v) { *p = (uint32_t)v; }
+static inline void wc_q_store_lo32x2(uint32_t *p, wc_vq a, wc_vq b)
+{
+    p[0] = (uint32_t)a;
+    p[1] = (uint32_t)b;
+}
 #endif
 #endif
