@@ -121,7 +121,8 @@ IN_DTYPE_RANGE = Rule("-fmax <= x <= fmax", RuntimeError, "{alias} is out of bou
 NON_NEGATIVE = Rule("x >= 0.0", RuntimeError, "normal expects {name} >= 0.0, but found {name} {g}")
 FINITE = Rule("isfinite(x)", ValueError, "{fname}: {name} must be finite, got {value}")
 # trunc_normal_ divides by std: torch raises ZeroDivisionError for std = 0
-NON_ZERO = Rule("x != 0.0", ZeroDivisionError, "{fname}: {name} must be positive (division by zero)")
+NON_ZERO = Rule("x != 0.0", ZeroDivisionError,
+                "{fname}: {name} must be positive (division by zero)")
 POSITIVE_FINITE = Rule("x > 0.0 and isfinite(x)", ValueError,
                        "{fname}: {name} must be positive and finite, got {value}")
 NOT_NAN = Rule("x == x", ValueError, "{fname}: bounds a and b must not be NaN, got {name}={value}")
