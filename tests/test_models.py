@@ -444,7 +444,7 @@ def test_lstm_forget_bias_gate_order(framework, k):
 def test_forget_bias_rule_in_a_tree():
     """The reference texts' LSTM note: forget-gate biases positive (torch order i, f, g, o)."""
     p = torch_like_tree()
-    rules = [("lstm.bias_ih_l*", _schemes.forget_bias_rule(wcinit.zeros_, 1.0, "torch")),
+    rules = [("lstm.bias_ih_l*", wcinit.lstm_forget_bias_rule(wcinit.zeros_, 1.0, "torch")),
              ("lstm.bias_hh_l*", 0.0)]
     wcinit.init_params(p, rules, preset="torch", generator=0)
     assert (p["lstm.bias_ih_l0"][64:128] == 1).all() and (p["lstm.bias_ih_l0"][:64] == 0).all()

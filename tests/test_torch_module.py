@@ -241,7 +241,7 @@ def test_reference_net_apply_init_weights():
 def test_reference_lstm_forget_bias():
     """LSTM forget-gate biases positive: torch's gate order i, f, g, o; b_ih[f] = 1, b_hh[f] = 0."""
     lstm = nn.LSTM(8, 16)
-    rules = [("bias_ih_l0", wcinit._schemes.forget_bias_rule(wcinit.zeros_, 1.0, "torch")), ("bias_hh_l0", 0.0)]
+    rules = [("bias_ih_l0", wcinit.lstm_forget_bias_rule(wcinit.zeros_, 1.0, "torch")), ("bias_hh_l0", 0.0)]
     wt.init_module(lstm, rules=rules, generator=0)
     b = (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach().numpy()
     assert (b[16:32] == 1).all() and (b[:16] == 0).all() and (b[32:] == 0).all()

@@ -40,14 +40,15 @@ _check_environment()
 # -- whole models (issue 9): parameter trees, name-keyed streams, schemes, LSUV, Fixup
 from ._models import InitReport, Rule, init_params, name_stream, named_generator  # noqa: E402
 from ._schemes import (  # noqa: E402
-    bert_rules, gpt2_rules, lstm_forget_bias_, torch_bias_, vit_rules, zero_last_rules,
+    bert_rules, gpt2_rules, lstm_forget_bias_, lstm_forget_bias_rule, torch_bias_, vit_rules,
+    zero_last_rules,
 )
 from ._lsuv import lsuv_  # noqa: E402
 from ._fixup import fixup_, fixup_rules  # noqa: E402
 _MODELS_ALL = [
     "init_params", "Rule", "InitReport", "name_stream", "named_generator", "torch_bias_",
-    "lstm_forget_bias_", "gpt2_rules", "bert_rules", "vit_rules", "zero_last_rules", "lsuv_",
-    "fixup_", "fixup_rules",
+    "lstm_forget_bias_", "lstm_forget_bias_rule", "gpt2_rules", "bert_rules", "vit_rules",
+    "zero_last_rules", "lsuv_", "fixup_", "fixup_rules",
 ]
 # -- end whole models
 

@@ -1,7 +1,6 @@
 """Fixup (Zhang, Dauphin & Ma, "Fixup Initialization: Residual Learning
 Without Normalization", ICLR 2019) as rules over a parameter tree."""
 import functools
-import math
 import re
 
 from . import _api

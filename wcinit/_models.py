@@ -158,9 +158,6 @@ def _trunc_std(mean, std, a, b):
     return mean + std * m, std * math.sqrt(max(0.0, 1 + t - m * m))
 
 
-_FN_NAMES = {}
-
-
 def _fn_name(f):
     return getattr(f, "__name__", None)
 

@@ -17,13 +17,11 @@ import functools
 import math
 import re
 
-import numpy as np
-
 from . import _api
 from ._models import Init, Rule, _blank, as_rules, expectation
 
-__all__ = ["torch_bias_", "lstm_forget_bias_", "gpt2_rules", "bert_rules", "vit_rules",
-           "zero_last_rules", "GATE_ORDERS"]
+__all__ = ["torch_bias_", "lstm_forget_bias_", "lstm_forget_bias_rule", "gpt2_rules",
+           "bert_rules", "vit_rules", "zero_last_rules", "GATE_ORDERS"]
 
 SQRT5 = math.sqrt(5.0)
 
@@ -127,8 +125,17 @@ def lstm_forget_bias_(bias, value=1.0, *, framework="torch"):
     return bias
 
 
-def forget_bias_rule(base, value=1.0, framework="torch"):
-    """An initializer: ``base`` on the whole bias, then the forget slice = value."""
+def lstm_forget_bias_rule(base=_api.zeros_, value=1.0, framework="torch"):
+    """A rule for a stacked LSTM bias: ``base`` on the whole bias, then the
+    forget-gate quarter set to ``value`` (``lstm_forget_bias_``'s gate orders).
+
+    Examples:
+        >>> import numpy as np, wcinit
+        >>> p = {"lstm.bias_ih_l0": np.empty(8, np.float32), "lstm.bias_hh_l0": np.empty(8, np.float32)}
+        >>> rep = wcinit.init_params(p, [("*bias_ih*", wcinit.lstm_forget_bias_rule()), ("*", 0.0)])
+        >>> p["lstm.bias_ih_l0"]
+        array([0., 0., 1., 1., 0., 0., 0., 0.], dtype=float32)
+    """
     def fill(arr, generator=None, **kw):
         if base is not None:
             _call(base, arr, generator, kw)

@@ -28,14 +28,12 @@ A parameter of any other module is an error naming it, unless ``rules=`` or
 """
 import functools
 import math
-import re
 
-import numpy as np
 import torch
 from torch import nn
 
 from . import _api, _core
-from ._models import Init, Rule, _blank, _family, as_rules, execute, plan
+from ._models import Init, Rule, _family, as_rules, execute, plan
 from ._schemes import SQRT5, _embedding, _torch_bias, _uniform, preset_rules
 
 __all__ = ["init_module", "torch_rules", "lsuv_"]
