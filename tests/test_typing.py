@@ -47,10 +47,12 @@ wcinit.set_simd("sse2")  # E
 '''
 
 
-def _run_mypy(tmp_path):
+def _run_mypy(tmp_path, targets=None):
     api = pytest.importorskip("mypy.api")  # a guard: CI installs mypy==2.4.1
-    src = tmp_path / "snippet.py"
-    src.write_text(SNIPPET)
+    if targets is None:
+        src = tmp_path / "snippet.py"
+        src.write_text(SNIPPET)
+        targets = [str(src)]
     env_path = os.environ.get("MYPYPATH")
     pkg_parent = os.path.dirname(os.path.dirname(wcinit.__file__))
     # An editable install is found through an import hook mypy does not run: point
@@ -59,7 +61,7 @@ def _run_mypy(tmp_path):
         os.environ["MYPYPATH"] = pkg_parent
     try:
         out, err, status = api.run([
-            str(src), "--follow-imports=silent", "--no-error-summary", "--show-error-codes",
+            *targets, "--follow-imports=silent", "--no-error-summary", "--show-error-codes",
             "--python-version", f"{sys.version_info[0]}.{sys.version_info[1]}",
             "--cache-dir", str(tmp_path / "mypy-cache")])
     finally:
@@ -85,6 +87,13 @@ def test_mypy_catches_what_torchs_stubs_catch(tmp_path):
     revealed = [x for i in sorted(notes) for x in notes[i] if x.startswith("Revealed type")]
     assert len(revealed) == 3 and "numpy.ndarray" in revealed[0], out
     assert revealed[1] == revealed[2] == revealed[0], out
+
+
+def test_the_annotated_modules_type_check(tmp_path):
+    """The annotations agree with the code they annotate (mypy's defaults)."""
+    out, err, status = _run_mypy(tmp_path, ["-p", "wcinit._api", "-p", "wcinit._dists",
+                                            "-p", "wcinit._typing", "-p", "wcinit._random"])
+    assert status == 0 and not err, out + err
 
 
 def test_literals_match_the_core():

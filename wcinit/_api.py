@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from typing import Callable, Optional, ParamSpec, Sequence, Tuple, TypeVar, Union
+from typing import Any, Callable, Optional, ParamSpec, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
 
@@ -87,7 +87,7 @@ def calculate_fan_in_and_fan_out(
     """
     if isinstance(array_or_shape, np.ndarray):
         return _core._fans(array_or_shape.shape)
-    shape = getattr(array_or_shape, "shape", array_or_shape)
+    shape: Any = getattr(array_or_shape, "shape", array_or_shape)
     fname = "calculate_fan_in_and_fan_out"
     try:
         dims = tuple(shape)
@@ -558,7 +558,7 @@ def _qr(a):
     wrapper when SciPy is installed: it keeps float32 in sgeqrf/sorgqr, where
     np.linalg.qr takes about as long as in float64 (2.6x slower at 2048^2)."""
     try:
-        from scipy.linalg import qr
+        from scipy.linalg import qr  # type: ignore[import-untyped]
     except ImportError:
         return np.linalg.qr(a)
     return qr(a, mode="economic", overwrite_a=True, check_finite=False)
