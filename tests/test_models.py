@@ -620,3 +620,21 @@ def test_abstract_leaves_are_allocated_jax_shapes():
     assert (concrete["Dense_0"]["kernel"] == out["Dense_0"]["kernel"]).all()
     with pytest.raises(ValueError, match="read-only"):  # a jax array itself is refused, not written
         wcinit.init_params({"w": jax.numpy.zeros((3, 3))}, default=wcinit.normal_)
+
+
+def test_whole_preset_as_an_initializer():
+    """A wcinit.presets Preset (one layer kind's defaults) in a rule: each parameter takes its role's rule."""
+    from wcinit import presets
+    f = np.float32
+    p = {"head": {"kernel": np.empty((400, 30), f), "bias": np.full(30, 9.0, f)},
+         "rnn": {"weight_ih_l0": np.empty((4 * 20, 7), f), "bias_ih_l0": np.empty(80, f)},
+         "proj": {"weight": np.empty((30, 400), f), "bias": np.empty(30, f)}}
+    rep = wcinit.init_params(p, [("head.*", presets.get_preset("keras", "Dense")),
+                                 ("rnn.*", presets.get_preset("torch", "LSTM")),
+                                 ("proj.*", presets.get_preset("torch", "Linear"))], generator=0)
+    assert rep["head.kernel"].rule.startswith("glorot_uniform_")
+    assert np.abs(p["head"]["kernel"]).max() <= math.sqrt(6 / 430) and (p["head"]["bias"] == 0).all()
+    assert np.abs(p["rnn"]["bias_ih_l0"]).max() <= 1 / math.sqrt(20)
+    assert rep["proj.bias"].high == pytest.approx(1 / 20)
+    with pytest.raises(ValueError, match=r"parameter 'head.gamma'.*no role"):
+        wcinit.init_params({"head": {"gamma": np.empty(3, f)}}, [("*", presets.get_preset("keras", "Dense"))])

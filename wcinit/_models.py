@@ -376,7 +376,9 @@ class Rule:
             a regular expression written ``"re:..."`` or compiled with ``re``
             (searched: anchor with ``^``/``$``), or a callable ``name -> bool``
         init: a wcinit initializer or a ``functools.partial`` of one, a preset
-            rule, a number (a constant fill), or ``None`` (leave as is)
+            rule, a whole preset (``wcinit.presets.get_preset(framework, kind)``:
+            each parameter takes the rule of the role its name says), a number
+            (a constant fill), or ``None`` (leave as is)
         ndim: an int or a tuple of ints the parameter's ndim must be among
         shape: a tuple (``None`` entries match any size) or a callable ``shape -> bool``
         dtype: a dtype or a tuple of dtypes
@@ -405,8 +407,9 @@ class Rule:
         else:
             raise TypeError("Rule: pattern must be a glob str, 're:...' str, compiled regex or "
                             f"callable, not {type(pattern).__name__}")
-        if not (init is None or callable(init) or isinstance(init, numbers.Number)):
-            raise TypeError(f"Rule: init must be an initializer, a number or None, not "
+        if not (init is None or callable(init) or isinstance(init, numbers.Number)
+                or (hasattr(init, "roles") and hasattr(init, "framework"))):
+            raise TypeError(f"Rule: init must be an initializer, a preset, a number or None, not "
                             f"{type(init).__name__}")
         if isinstance(init, (bool, complex)):
             raise TypeError(f"Rule: init must be an initializer, a number or None, not {type(init).__name__}")
@@ -732,13 +735,20 @@ def plan(leaves, rules, default, fname, shapes=None, why=None):
             raise ValueError(f"{fname}: no rule matches parameter {name!r} (shape {shape}); add a "
                              "rule for it or pass default=")
         p = _Plan()
-        p.name, p.leaf, p.init, p.pattern = name, leaf, rule.init, rule.pattern
+        init = rule.init
+        if hasattr(init, "roles") and hasattr(init, "framework"):  # a whole preset: its role's rule
+            from ._schemes import resolve_preset
+            try:
+                init = resolve_preset(init, name, shapes)
+            except ValueError as e:
+                raise e from None
+        p.name, p.leaf, p.init, p.pattern = name, leaf, init, rule.pattern
         p.fan_in, p.random, p.label = None, False, None
         try:
-            if rule.init is None:
+            if init is None:
                 p.arr, p.expect = None, _blank(shape)
             else:
-                p.arr = _target(leaf, fname, rule.init)
+                p.arr = _target(leaf, fname, init)
                 view = (p.arr.__array_interface__["data"][0], p.arr.shape, p.arr.strides,
                         p.arr.dtype.str)
                 if p.arr.size and view in views:  # tied weights (lm_head.weight is wte.weight)
@@ -746,8 +756,8 @@ def plan(leaves, rules, default, fname, shapes=None, why=None):
                     plans.append(p)
                     continue
                 views.setdefault(view, name)
-                p.random = not isinstance(rule.init, numbers.Number) and _wants(rule.init, "generator")
-                if not isinstance(rule.init, numbers.Number) and _needs_fan_in(rule.init):
+                p.random = not isinstance(init, numbers.Number) and _wants(init, "generator")
+                if not isinstance(init, numbers.Number) and _needs_fan_in(init):
                     w = _sibling_weight(name, shapes)
                     if w is None:
                         raise ValueError("its rule needs the fan_in of its weight, and no sibling "
@@ -756,7 +766,7 @@ def plan(leaves, rules, default, fname, shapes=None, why=None):
                     if len(wshape) < 2:
                         raise ValueError(f"its weight {w!r} has fewer than 2 dimensions")
                     p.fan_in = _core._fans(wshape)[0]
-                p.expect = expectation(rule.init, shape, p.arr.dtype, fan_in=p.fan_in)
+                p.expect = expectation(init, shape, p.arr.dtype, fan_in=p.fan_in)
         except Exception as e:  # name the parameter, keep the type
             raise _err(e, fname, name) from e
         plans.append(p)

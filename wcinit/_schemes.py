@@ -386,6 +386,33 @@ def _wrap_preset_rule(rule, name, path, shapes):
     return Init(fill, f"{rule.name}({args})", expect)
 
 
+def _is_preset(obj):
+    return hasattr(obj, "rules") and hasattr(obj, "framework") and hasattr(obj, "roles")
+
+
+def resolve_preset(preset, name, shapes):
+    """The rule of a whole ``wcinit.presets`` Preset (one layer kind's defaults)
+    for parameter ``name``: its role read from the name, else ValueError."""
+    path, leaf = _segments(name)
+    roles = preset.roles
+    role = None
+    if leaf in roles:
+        role = leaf
+    elif re.sub(r"_l\d+(_reverse)?$", "", leaf) in roles:  # torch RNNs: weight_ih_l0
+        role = re.sub(r"_l\d+(_reverse)?$", "", leaf)
+    elif path and f"{path[-1]}.{leaf}" in roles:  # MultiheadAttention's out_proj.weight
+        role = f"{path[-1]}.{leaf}"
+    elif "input_kernel" in roles and path and re.fullmatch(r"[ih][a-z]", path[-1]):  # Flax cells
+        role = {"kernel": "input_kernel" if path[-1][0] == "i" else "recurrent_kernel",
+                "bias": "bias"}.get(leaf)
+    else:  # Gluon 1.x names: dense0_weight, lstm0_l0_i2h_weight
+        role = next((r for r in sorted(roles, key=len, reverse=True) if leaf.endswith("_" + r)), None)
+    if role is None:
+        raise ValueError(f"init_params: parameter {name!r}: the {preset.framework} {preset.kind} "
+                         f"preset has no role for it (its roles are {list(roles)})")
+    return _wrap_preset_rule(preset[role], name, path, shapes)
+
+
 def framework_rules_for(framework, leaves, only=None):
     """A framework's layer defaults via wcinit.presets.get_preset (issue 8's table):
     (rules, {name: why its kind cannot be inferred})."""
