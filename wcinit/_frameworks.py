@@ -810,7 +810,8 @@ def _make_keras_named(name):
     init.__module__ = __name__
     init.__doc__ = (
         f"Keras 3's ``{_VS_TEXT[name][2]}``: ``wcinit.keras.variance_scaling_(tensor, {scale}, "
-        f"'{mode}', '{dist}', input_axes, output_axes)``.\n\n"
+        f"'{mode}', '{dist}', input_axes, output_axes)``:\n\n"
+        f"    {_VS_TEXT[name][1]}.\n\n"
         f"    The same values as :func:`wcinit.{fname}` for arrays of 2 or more dimensions;\n"
         "    Keras's fans for vectors and explicit ``input_axes``/``output_axes``.\n"
         f"    From {_VS_TEXT[name][3]}.\n\n"
