@@ -25,18 +25,48 @@
 
 #define NB WC_TILE_BLOCKS
 
-/* Ten Philox rounds on CH independent chains of WC_QL blocks each (CH is a
- * constant after inlining, so the arrays live in registers). */
-static inline __attribute__((always_inline)) void WC_K(rounds)(const int CH, wc_vq *c0, wc_vq *c1,
-                                                               wc_vq *c2, wc_vq *c3,
-                                                               const wc_vq *k0, const wc_vq *k1)
+/* The round keys and stream words of one call, broadcast once. */
+typedef struct {
+    wc_vq k0[10], k1[10], t0, t1;
+} WC_K(keys);
+
+static inline void WC_K(keys_init)(WC_K(keys) *K, uint64_t stream, uint64_t seed)
+{
+    uint32_t s0 = (uint32_t)seed, s1 = (uint32_t)(seed >> 32);
+    for (int r = 0; r < 10; r++) {
+        K->k0[r] = wc_q_set1(s0);
+        K->k1[r] = wc_q_set1(s1);
+        s0 += WC_PHILOX_W0;
+        s1 += WC_PHILOX_W1;
+    }
+    K->t0 = wc_q_set1((uint32_t)stream);
+    K->t1 = wc_q_set1((uint32_t)(stream >> 32));
+}
+
+/* Philox4x32-10 on CH independent chains of WC_QL blocks each, blocks
+ * blk0 .. blk0 + CH WC_QL - 1 (CH is a constant after inlining, so the arrays
+ * live in registers): c_m[c] holds word m of blocks blk0 + c WC_QL + lane, in
+ * the low halves of its lanes.  Each lane is one block, exactly as philox.h. */
+static inline __attribute__((always_inline)) void WC_K(rounds)(const int CH, uint64_t blk0,
+                                                               const WC_K(keys) *K, wc_vq *c0,
+                                                               wc_vq *c1, wc_vq *c2, wc_vq *c3)
 {
     const wc_vq m0 = wc_q_set1(WC_PHILOX_M0), m1 = wc_q_set1(WC_PHILOX_M1);
+    for (int c = 0; c < CH; c++) {
+        /* counter words: c0 = low word of the block number (the lane's upper
+         * half, the high word, is ignored by the multiply), c1 = its high word */
+        c0[c] = wc_q_iota(blk0 + (uint64_t)(c * WC_QL));
+        c1[c] = wc_q_hi32(c0[c]);
+        c2[c] = K->t0;
+        c3[c] = K->t1;
+    }
     for (int r = 0; r < 10; r++) {
         for (int c = 0; c < CH; c++) {
             wc_vq p0 = wc_q_mul32(c0[c], m0), p1 = wc_q_mul32(c2[c], m1);
-            c0[c] = wc_q_xor3(wc_q_hi32(p1), c1[c], k0[r]);
-            c2[c] = wc_q_xor3(wc_q_hi32(p0), c3[c], k1[r]);
+            /* c0 and c2 only feed the multiplies and the packs, which read
+             * the low halves: one high word moved by a shuffle, one by a shift */
+            c0[c] = wc_q_xor3(wc_q_hi32x(p1), c1[c], K->k0[r]);
+            c2[c] = wc_q_xor3(wc_q_hi32(p0), c3[c], K->k1[r]);
             c1[c] = p1;
             c3[c] = p0;
         }
@@ -48,20 +78,11 @@ static inline __attribute__((always_inline)) void WC_K(rounds)(const int CH, wc_
  * consecutive blocks of one tile, packed by one permute and one full-width
  * store, so the transform's full-width loads of them forward from the store. */
 static inline __attribute__((always_inline)) void WC_K(chains)(const int CH, uint64_t blk0, int j,
-                                                               const wc_vq *k0, const wc_vq *k1,
-                                                               wc_vq t0, wc_vq t1,
+                                                               const WC_K(keys) *K,
                                                                uint32_t W[2][4][NB])
 {
     wc_vq c0[4], c1[4], c2[4], c3[4];
-    for (int c = 0; c < CH; c++) {
-        /* counter words: c0 = low word of the block number (the lane's upper
-         * half, the high word, is ignored by the multiply), c1 = its high word */
-        c0[c] = wc_q_iota(blk0 + (uint64_t)(j + c * WC_QL));
-        c1[c] = wc_q_hi32(c0[c]);
-        c2[c] = t0;
-        c3[c] = t1;
-    }
-    WC_K(rounds)(CH, c0, c1, c2, c3, k0, k1);
+    WC_K(rounds)(CH, blk0 + (uint64_t)j, K, c0, c1, c2, c3);
     for (int c = 0; c < CH; c += 2) {
         int jj = j + c * WC_QL, t = jj / NB;
         jj %= NB;
@@ -75,28 +96,70 @@ static inline __attribute__((always_inline)) void WC_K(chains)(const int CH, uin
 /* Philox words of ntiles (1 or 2) consecutive tiles starting at block blk0,
  * in structure-of-arrays order: W[t][m][j] is word m of block blk0 + 16 t + j.
  * WC_QCHAINS independent round chains run side by side for instruction-level
- * parallelism; each lane is one Philox4x32-10 block, exactly as philox.h. */
-static inline void WC_K(tile_words)(uint64_t blk0, int ntiles, uint64_t stream, uint64_t seed,
+ * parallelism. */
+static inline void WC_K(tile_words)(uint64_t blk0, int ntiles, const WC_K(keys) *K,
                                     uint32_t W[2][4][NB])
 {
     const int nb = ntiles * NB;
-    wc_vq k0[10], k1[10];
-    uint32_t s0 = (uint32_t)seed, s1 = (uint32_t)(seed >> 32);
-    for (int r = 0; r < 10; r++) {
-        k0[r] = wc_q_set1(s0);
-        k1[r] = wc_q_set1(s1);
-        s0 += WC_PHILOX_W0;
-        s1 += WC_PHILOX_W1;
-    }
-    const wc_vq t0 = wc_q_set1((uint32_t)stream), t1 = wc_q_set1((uint32_t)(stream >> 32));
     _Static_assert(WC_QCHAINS % 2 == 0 && WC_QCHAINS <= 4 && NB % (2 * WC_QL) == 0,
                    "chains are paired within a tile");
     int j = 0;
     for (; j + WC_QCHAINS * WC_QL <= nb; j += WC_QCHAINS * WC_QL)
-        WC_K(chains)(WC_QCHAINS, blk0, j, k0, k1, t0, t1, W);
+        WC_K(chains)(WC_QCHAINS, blk0, j, K, W);
     for (; j < nb; j += 2 * WC_QL) /* nb is a multiple of 2 WC_QL */
-        WC_K(chains)(2, blk0, j, k0, k1, t0, t1, W);
+        WC_K(chains)(2, blk0, j, K, W);
 }
+
+#ifdef WC_VEC_FUSED
+/* The fused kernels (SIMD paths): uniform and raw float32/float64, two whole
+ * tiles from block blk0 into out.  The words never leave registers: packed
+ * into element order (float32: element m 16 + j of a tile is word m of block
+ * j; float64: words 2m and 2m + 1 of block j make element m 16 + j), turned
+ * into values with the same IEEE operations, in the same order, as tile_f32
+ * and tile_f64, and stored straight to the output. */
+static inline int WC_K(fused_ok)(const wc_params *p, wc_dtype dt)
+{
+    return (dt == WC_F32 || dt == WC_F64) && (p->dist == WC_UNIFORM || p->dist == WC_RAW);
+}
+
+static void WC_K(fused2)(uint64_t blk0, const WC_K(keys) *K, const wc_params *p, wc_dtype dt,
+                         void *out)
+{
+    const int uni = p->dist == WC_UNIFORM;
+    for (int j = 0; j < 2 * NB; j += WC_QCHAINS * WC_QL) {
+        wc_vq c[4][4];
+        WC_K(rounds)(WC_QCHAINS, blk0 + (uint64_t)j, K, c[0], c[1], c[2], c[3]);
+        for (int ch = 0; ch < WC_QCHAINS; ch += 2) {
+            int jj = j + ch * WC_QL, t = jj / NB;
+            jj %= NB;
+            if (dt == WC_F32) {
+                float *o = (float *)out + t * WC_TILE32 + jj;
+                const float a = (float)p->a, b = (float)p->b;
+                const float lo = (float)p->lo_dt[WC_F32], hi = (float)p->hi_dt[WC_F32];
+                for (int m = 0; m < 4; m++) {
+                    wc_vw w = wc_w_pack(c[m][ch], c[m][ch + 1]);
+                    if (uni)
+                        wc_f_storeu(o + m * NB, wc_f_uniform(wc_f_u24(w), a, b, lo, hi));
+                    else
+                        wc_w_storeu(o + m * NB, w);
+                }
+            } else {
+                double *o = (double *)out + t * WC_TILE64 + jj;
+                const double lo = p->lo_dt[WC_F64], hi = p->hi_dt[WC_F64];
+                for (int m = 0; m < 2; m++)
+                    for (int h = 0; h < 2; h++) {
+                        wc_vq x = wc_q_join(c[2 * m][ch + h], c[2 * m + 1][ch + h]);
+                        double *d = o + m * NB + h * WC_QL;
+                        if (uni)
+                            wc_d_storeu(d, wc_d_uniform(wc_d_u52(x), p->a, p->b, lo, hi));
+                        else
+                            wc_q_storeu(d, x);
+                    }
+            }
+        }
+    }
+}
+#endif
 
 /* ---- bit helpers (exact conversions that vectorize everywhere) ------------ */
 
@@ -464,13 +527,26 @@ void WC_K(wc_kernel)(const wc_rng *rng, const wc_params *p, wc_dtype dt,
     const int direct_ok = (dt == WC_F32 || dt == WC_F64);
     _Alignas(64) double buf[WC_TILE32]; /* holds a float or double tile */
     _Alignas(64) uint32_t W[2][4][NB];
+    WC_K(keys) K;
+    WC_K(keys_init)(&K, rng->stream, rng->seed);
     char *o = (char *)out;
     uint64_t i = start, end = start + n;
+#ifdef WC_VEC_FUSED
+    const int fused = WC_K(fused_ok)(p, dt) && ((uintptr_t)o % es) == 0;
+#endif
     while (i < end) {
         uint64_t t = i / T, t0 = t * T;
+#ifdef WC_VEC_FUSED
+        if (fused && i == t0 && t0 + 2 * T <= end) {
+            WC_K(fused2)(rng->offset + t * NB, &K, p, dt, o);
+            o += 2 * T * es;
+            i += 2 * T;
+            continue;
+        }
+#endif
         /* two tiles' words at once when the range needs the next tile too */
         int ntiles = (t0 + T < end) ? 2 : 1;
-        WC_K(tile_words)(rng->offset + t * NB, ntiles, rng->stream, rng->seed, W);
+        WC_K(tile_words)(rng->offset + t * NB, ntiles, &K, W);
         for (int k = 0; k < ntiles; k++, t0 += T) {
             uint64_t stop = t0 + T < end ? t0 + T : end;
             int cnt = (int)(stop - i);
