@@ -280,7 +280,39 @@ def test_reference_gpt2_init_on_a_module():
     assert (m.ln_f.weight == 1).all()
 
 
+class ConvNet(nn.Module):  # a user's own Module subclass (its type lives outside torch)
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 16, 3, padding=1),
+                                  nn.ReLU(), nn.Flatten(), nn.Linear(16 * 8 * 8, 32), nn.Tanh(), nn.Linear(32, 10))
+
+    def forward(self, x):
+        return self.body(x)
+
+    def __getitem__(self, i):
+        return self.body[i]
+
+
 def test_torch_lsuv_through_hooks():
+    torch.manual_seed(0)
+    net = ConvNet()
+    assert type(net).__module__ != "torch"
+    x = torch.from_numpy(wcinit.normal_(np.empty((128, 3, 8, 8), np.float32), generator=1))
+    rep = wcinit.lsuv_(net, x, generator=2)
+    assert [r["name"] for r in rep.rows()] == ["body.0", "body.2", "body.5", "body.7"]
+    outs = []
+    hooks = [m.register_forward_hook(lambda mod, i, o: outs.append(o.detach().double().var(unbiased=False).item()))
+             for m in (net[0], net[2], net[5], net[7])]
+    with torch.no_grad():
+        net(x)
+    for h in hooks:
+        h.remove()
+    for r, v in zip(rep.rows(), outs):
+        assert abs(v - 1) < 0.1 and r["converged"]
+        assert v == pytest.approx(r["variance"], rel=1e-4)
+
+
+def test_torch_lsuv_sequential():
     torch.manual_seed(0)
     net = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 16, 3, padding=1),
                         nn.ReLU(), nn.Flatten(), nn.Linear(16 * 8 * 8, 32), nn.Tanh(), nn.Linear(32, 10))

@@ -8,6 +8,7 @@ sqrt(Var(B_L)), until |Var(B_L) - 1| < tol or max_iter rescalings.
 """
 import math
 import numbers
+import sys
 
 import numpy as np
 
@@ -224,7 +225,8 @@ def lsuv_(layers, x, *, tol=0.1, max_iter=10, generator=None, center=False, orth
         True
     """
     fname = "lsuv_"
-    if type(layers).__module__.startswith("torch"):
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(layers, torch.nn.Module):
         from .torch import lsuv_ as torch_lsuv
         return torch_lsuv(layers, x, tol=tol, max_iter=max_iter, generator=generator,
                           center=center, orthonormal=orthonormal)

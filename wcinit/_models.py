@@ -685,7 +685,11 @@ def _sibling_weight(name, shapes):
 
 
 def _err(e, fname, name):
-    msg = f"{fname}: parameter {name!r}: {e}"
+    text = str(e)
+    for pre in (f"{fname}: ", f"{fname}(): "):
+        if text.startswith(pre):
+            text = text[len(pre):]
+    msg = f"{fname}: parameter {name!r}: {text}"
     try:
         new = type(e)(msg)
     except Exception:
