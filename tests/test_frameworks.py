@@ -874,3 +874,40 @@ def test_selu_keeps_mean_0_var_1_with_lecun_normal():
     wide = _selu_forward(lambda a, generator: wcinit.variance_scaling_(
         a, scale=1.44, generator=generator))
     assert wide[-1, 1] > 1.3
+
+
+# ---- none missing: every framework initializer has a wcinit name ------------------------------
+
+MXNET_INITIALIZERS = {  # python/mxnet/initializer.py, the value initializers (not Load/Mixed/FusedRNN)
+    "Zero": "zero_", "One": "one_", "Constant": "constant_", "Uniform": "uniform_",
+    "Normal": "normal_", "Orthogonal": "orthogonal_", "Xavier": "xavier_",
+    "MSRAPrelu": "msra_prelu_", "Bilinear": "bilinear_", "LSTMBias": "lstm_bias_",
+}
+
+
+def test_every_jax_and_flax_initializer_has_a_name():
+    _jax()
+    import jax.nn.initializers as I
+    names = [n for n in dir(I) if not n.startswith("_") and n != "Initializer"]
+    assert len(names) >= 19
+    for n in names:
+        assert callable(getattr(wcinit.jax, n + "_")), n
+    flax_init = pytest.importorskip("flax.linen.initializers")
+    for n in dir(flax_init):
+        if not n.startswith("_") and n != "Initializer":
+            assert callable(getattr(wcinit.flax, n + "_")), n
+
+
+def test_every_keras_initializer_has_a_name():
+    keras = _keras()
+    names = [n for n in dir(keras.initializers) if not n.startswith("_") and n.islower()
+             and n not in ("get", "serialize", "deserialize")]
+    assert len(names) >= 16
+    for n in names:
+        assert callable(getattr(wcinit.keras, n + "_")), n
+
+
+def test_every_mxnet_initializer_has_a_name():
+    for cls, name in MXNET_INITIALIZERS.items():
+        assert callable(getattr(wcinit.mxnet, name)), cls
+    assert sorted(wcinit.mxnet.__all__) == sorted(MXNET_INITIALIZERS.values())

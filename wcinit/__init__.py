@@ -78,7 +78,7 @@ from ._frameworks import (  # noqa: E402
     identity_, lecun_normal_, lecun_uniform_, lstm_bias_, truncated_normal_, variance_scaling_,
 )
 from ._rules import Expectation, expected  # noqa: E402
-from . import jax, keras, mxnet, presets  # noqa: E402,F401  (namespaces of aliases; no imports of those frameworks)
+from . import flax, jax, keras, mxnet, presets  # noqa: E402,F401  (alias namespaces; import no framework)
 __all__ += [
     "variance_scaling_", "lecun_uniform_", "lecun_normal_", "glorot_uniform_", "glorot_normal_",
     "he_uniform_", "he_normal_", "truncated_normal_", "delta_orthogonal_", "identity_",
