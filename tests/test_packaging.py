@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _run(args, env=None, cwd=None):
     full_env = dict(os.environ)
-    for k in ("WCINIT_SIMD", "WCINIT_NUM_THREADS"):
+    for k in ("WCINIT_SIMD", "WCINIT_NUM_THREADS", "WCINIT_WERROR"):  # .ci/run sets WERROR
         full_env.pop(k, None)
     full_env.update(env or {})
     return subprocess.run([sys.executable, *args], capture_output=True, text=True,
