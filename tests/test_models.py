@@ -245,7 +245,7 @@ def test_report_values_text_and_html():
     assert (r["shape"], r["dtype"], r["fan_in"], r["fan_out"]) == ((256, 784), "float32", 784, 256)
     assert r["expected_std"] == pytest.approx(math.sqrt(2 / 784), rel=1e-12)
     w = p["fc1"]["weight"].astype(np.float64)
-    assert r["measured_std"] == pytest.approx(w.std(), rel=1e-9)
+    assert r["measured_std"] == pytest.approx(w.std(), rel=1e-7)  # float32 deviations, float64 sums
     assert r["measured_mean"] == pytest.approx(w.mean(), abs=1e-12)
     assert abs(r["measured_std"] - r["expected_std"]) < K * se_std(r["expected_std"], w.size, 3)
     assert rep.to_dict()["fc1.bias"]["expected_std"] == 0 and rep["fc1.bias"].measured_std == 0

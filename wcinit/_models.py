@@ -558,15 +558,19 @@ def unflatten(params, values):
 
 # ---- reports -------------------------------------------------------------------
 
-def moments(arr, chunk=1 << 20):
-    """(mean, std) in float64 over the array, in chunks (no full-size temporaries)."""
+def moments(arr, chunk=1 << 18):
+    """(mean, std) over the array, in cache-sized chunks (no full-size
+    temporaries): sums in float64, deviations in the chunk's own float32/64,
+    chunks combined by Chan et al.'s pairwise update."""
     flat = arr.reshape(-1)
     n_tot, mean_tot, m2_tot = 0, 0.0, 0.0
     for i in range(0, flat.size, chunk):
-        c = flat[i:i + chunk].astype(np.float64)
+        c = flat[i:i + chunk]
+        if c.dtype not in (np.float32, np.float64):
+            c = c.astype(np.float32 if c.dtype.kind == "f" else np.float64)
         n = c.size
-        m = float(c.mean())
-        m2 = float(((c - m) ** 2).sum())
+        m = float(c.sum(dtype=np.float64)) / n
+        m2 = float(np.square(c - c.dtype.type(m)).sum(dtype=np.float64))
         delta = m - mean_tot
         tot = n_tot + n
         mean_tot += delta * n / tot
