@@ -383,3 +383,21 @@ def test_tied_weights_filled_once_under_the_first_name():
     assert (m.wte.weight.detach().numpy() == want).all() and m.lm_head.weight is m.wte.weight
     rep = wt.init_module(m, generator=1)  # named_parameters() lists a tied parameter once
     assert rep.names() == ["wte.weight"]
+
+
+def test_name_inference_agrees_with_type_dispatch():
+    """preset='torch' on a state_dict (kinds inferred from names and shapes) gives the same
+    bits as init_module (kinds from module types) for every parameter it can infer, and
+    refuses, by name, the ones it cannot (Bilinear's 3-D weight, PReLU's lone 1-D weight)."""
+    a, b = Net(), Net()
+    with pytest.raises(ValueError, match=r"parameter 'bil.weight'"):
+        wcinit.init_params(b.state_dict(), preset="torch", generator=8)
+    wt.init_module(a, generator=8)
+    rules = [("bil.*", wcinit.zeros_), ("act.weight", 0.25)]
+    wcinit.init_params(b.state_dict(), rules, preset="torch", generator=8)
+    for (n, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items()):
+        if n == "emb.weight":  # a state_dict does not carry padding_idx: row 3 differs, only it
+            keep = torch.arange(100) != 3
+            assert torch.equal(x[keep], y[keep]) and (x[3] == 0).all() and (y[3] != 0).all()
+        elif not n.startswith("bil."):
+            assert torch.equal(x, y), n
