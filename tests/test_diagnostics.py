@@ -408,6 +408,7 @@ def test_backward_matches_torch_autograd(torch, activation):
     assert p.rows()[2]["grad_std"] == pytest.approx(float(outs[1].grad.std(unbiased=False)), rel=1e-10)
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
 def test_conv_backward_matches_torch_autograd(torch):
     """Conv2d 'same' (odd and even kernels) forward and backward against torch."""
     F = torch.nn.functional
