@@ -90,3 +90,8 @@ __all__ += [
 from ._checkpoint import save_initialized  # noqa: E402
 __all__ += ["save_initialized"]
 # -- end beyond one machine
+
+# -- progress (issue 10): chunked fills with a progress bar, the same bits as one fill
+from ._progress import fill_progress  # noqa: E402
+__all__ += ["fill_progress"]
+# -- end progress
