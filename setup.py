@@ -17,7 +17,7 @@ CORE = ["philox.c", "sample.c", "sample_scalar.c", "cpu.c", "rules.c", "parallel
 GLUE = ["pymodule.c"]
 IS_X86 = platform.machine().lower() in ("x86_64", "amd64", "x64")
 ISA_FLAGS = {
-    "sample_avx2.c": ["-mavx2", "-mfma"],
+    "sample_avx2.c": ["-mavx2", "-mfma", "-mf16c"],
     "sample_avx512.c": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma"],
 }
 

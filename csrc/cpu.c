@@ -16,6 +16,17 @@ const char *wc_isa_name(wc_isa isa)
     return (isa >= WC_ISA_SCALAR && isa <= WC_ISA_AVX512) ? isa_names[isa] : "unknown";
 }
 
+#if WC_HAVE_X86 && defined(__GNUC__)
+#include <cpuid.h>
+/* F16C (vcvtps2ph, the AVX2 path's float16 stores): CPUID leaf 1, ECX bit 29.
+ * Every AVX2 CPU so far has it; checked all the same. */
+static int cpu_f16c(void)
+{
+    unsigned a, b, c, d;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29)) != 0;
+}
+#endif
+
 static int cpu_has(wc_isa isa)
 {
     if (isa == WC_ISA_SCALAR)
@@ -23,7 +34,7 @@ static int cpu_has(wc_isa isa)
 #if WC_HAVE_X86 && defined(__GNUC__)
     __builtin_cpu_init();
     if (isa == WC_ISA_AVX2)
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_f16c();
     if (isa == WC_ISA_AVX512)
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                __builtin_cpu_supports("avx512vl");

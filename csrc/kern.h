@@ -491,7 +491,11 @@ static void WC_K(tile)(const wc_params *p, wc_dtype dt, uint32_t w[4][NB], void 
     }
 }
 
-/* Store n <= 64 computed values (from a float or double tile buffer) as dt. */
+/* Store n <= 64 computed values (from a float or double tile buffer) as dt.
+ * float16/bfloat16 on the SIMD paths: WC_HL at a time in vectors (float16 by
+ * the hardware conversion, the same bits as f32_to_f16 for every non-NaN
+ * float: tests/c/test_half.c checks all 2^32), the rest and NaNs as the
+ * scalar path. */
 static inline void WC_K(store)(wc_dtype dt, const void *src, int n, void *dst)
 {
     switch (dt) {
@@ -499,22 +503,39 @@ static inline void WC_K(store)(wc_dtype dt, const void *src, int n, void *dst)
     case WC_F64:
         memcpy(dst, src, (size_t)n * wc_dtype_size(dt));
         break;
-    case WC_F16: {
-        const float *s = (const float *)src;
-        uint16_t h[WC_TILE32];
-        for (int i = 0; i < n; i++)
-            h[i] = WC_K(f32_to_f16)(s[i]);
-        memcpy(dst, h, (size_t)n * sizeof(uint16_t)); /* dst may be unaligned */
-        break;
-    }
+    case WC_F16:
     case WC_BF16: {
         const float *s = (const float *)src;
-        uint16_t h[WC_TILE32];
-        for (int i = 0; i < n; i++)
-            h[i] = WC_K(f32_to_bf16)(s[i]);
-        memcpy(dst, h, (size_t)n * sizeof(uint16_t));
+        char *d = (char *)dst; /* may be unaligned */
+        int i = 0;
+#ifdef WC_VEC_FUSED
+        for (; i + WC_HL <= n; i += WC_HL) {
+            if (dt == WC_BF16) {
+                wc_h_bf16(s + i, d + 2 * i);
+            } else if (wc_h_f16(s + i, d + 2 * i) != 0) {
+                for (int k = i; k < i + WC_HL; k++) {
+                    uint16_t h = WC_K(f32_to_f16)(s[k]);
+                    memcpy(d + 2 * k, &h, 2);
+                }
+            }
+        }
+#endif
+        for (; i < n; i++) {
+            uint16_t h = dt == WC_F16 ? WC_K(f32_to_f16)(s[i]) : WC_K(f32_to_bf16)(s[i]);
+            memcpy(d + 2 * i, &h, 2);
+        }
         break;
     }
+    }
+}
+
+/* Convert n floats to float16 (bf = 0) or bfloat16 (bf = 1) bits as the
+ * kernels store them: for tests/c/test_half.c, not used by the library. */
+void WC_K(wc_half_convert)(int bf, const float *src, size_t n, uint16_t *dst)
+{
+    for (size_t i = 0; i < n; i += WC_TILE32) {
+        int k = n - i < WC_TILE32 ? (int)(n - i) : WC_TILE32;
+        WC_K(store)(bf ? WC_BF16 : WC_F16, src + i, k, dst + i);
     }
 }
 

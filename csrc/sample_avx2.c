@@ -1,5 +1,5 @@
-/* kern.h for AVX2 + FMA.  setup.py and tests/c/Makefile compile this file,
- * and only this file, with -mavx2 -mfma (fma is never used for arithmetic:
+/* kern.h for AVX2 + FMA + F16C.  setup.py and tests/c/Makefile compile this file,
+ * and only this file, with -mavx2 -mfma -mf16c (fma is never used for arithmetic:
  * -ffp-contract=off).  On other architectures it compiles to nothing. */
 #if defined(__x86_64__) || defined(_M_X64)
 #define WC_KSUFFIX avx2

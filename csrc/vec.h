@@ -27,6 +27,10 @@
  *   wc_f_u24(w)          (float)(int32_t)(w >> 8) * 2^-24 in each lane
  *   wc_d_u52(q)          the double of q >> 12 (exact) times 2^-52
  *   wc_f_uniform / wc_d_uniform   min(hi, max(lo, (1 - u) a + u b))
+ *   wc_h_f16(s, d)       WC_HL floats at s to binary16 at d (vcvtps2ph, round to
+ *                        nearest even); returns -1, storing nothing, if one is
+ *                        a NaN (kern.h's NaN is not the hardware's quiet NaN)
+ *   wc_h_bf16(s, d)      WC_HL floats to bfloat16 by kern.h's integer rounding
  * max(lo, x) is lo > x ? lo : x and min(hi, x) is hi < x ? hi : x, for the
  * non-NaN x here exactly the scalar clamp, signed zeros included.
  */
@@ -101,6 +105,25 @@ static inline wc_vd wc_d_uniform(wc_vd u, double a, double b, double lo, double 
     return _mm512_min_pd(_mm512_set1_pd(hi), _mm512_max_pd(_mm512_set1_pd(lo), x));
 }
 static inline void wc_d_storeu(double *p, wc_vd x) { _mm512_storeu_pd(p, x); }
+#define WC_HL 16
+static inline int wc_h_f16(const float *s, void *d)
+{
+    __m512 x = _mm512_loadu_ps(s);
+    if (_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q))
+        return -1;
+    _mm256_storeu_si256((__m256i *)d, _mm512_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    return 0;
+}
+static inline void wc_h_bf16(const float *s, void *d)
+{
+    __m512i x = _mm512_loadu_si512((const void *)s), hi = _mm512_srli_epi32(x, 16);
+    __m512i r = _mm512_add_epi32(_mm512_add_epi32(x, _mm512_set1_epi32(0x7fff)),
+                                 _mm512_and_si512(hi, _mm512_set1_epi32(1)));
+    __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(x, _mm512_set1_epi32(0x7fffffff)),
+                                            _mm512_set1_epi32(0x7f800000));
+    r = _mm512_mask_blend_epi32(nan, _mm512_srli_epi32(r, 16), _mm512_or_si512(hi, _mm512_set1_epi32(0x40)));
+    _mm256_storeu_si256((__m256i *)d, _mm512_cvtepi32_epi16(r));
+}
 
 #elif defined(WC_VEC_AVX2)
 #include <immintrin.h>
@@ -170,6 +193,27 @@ static inline wc_vd wc_d_uniform(wc_vd u, double a, double b, double lo, double 
     return _mm256_min_pd(_mm256_set1_pd(hi), _mm256_max_pd(_mm256_set1_pd(lo), x));
 }
 static inline void wc_d_storeu(double *p, wc_vd x) { _mm256_storeu_pd(p, x); }
+#define WC_HL 8
+static inline int wc_h_f16(const float *s, void *d) /* F16C */
+{
+    __m256 x = _mm256_loadu_ps(s);
+    if (_mm256_movemask_ps(_mm256_cmp_ps(x, x, _CMP_UNORD_Q)))
+        return -1;
+    _mm_storeu_si128((__m128i *)d, _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    return 0;
+}
+static inline void wc_h_bf16(const float *s, void *d)
+{
+    __m256i x = _mm256_loadu_si256((const __m256i *)s), hi = _mm256_srli_epi32(x, 16);
+    __m256i r = _mm256_add_epi32(_mm256_add_epi32(x, _mm256_set1_epi32(0x7fff)),
+                                 _mm256_and_si256(hi, _mm256_set1_epi32(1)));
+    __m256i nan = _mm256_cmpgt_epi32(_mm256_and_si256(x, _mm256_set1_epi32(0x7fffffff)),
+                                     _mm256_set1_epi32(0x7f800000)); /* both >= 0 as int32 */
+    r = _mm256_blendv_epi8(_mm256_srli_epi32(r, 16), _mm256_or_si256(hi, _mm256_set1_epi32(0x40)), nan);
+    /* every lane < 2^16: the unsigned saturating pack is exact */
+    r = _mm256_permute4x64_epi64(_mm256_packus_epi32(r, r), 0x08);
+    _mm_storeu_si128((__m128i *)d, _mm256_castsi256_si128(r));
+}
 
 #else /* portable: one lane */
 typedef uint64_t wc_vq;
