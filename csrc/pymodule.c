@@ -269,6 +269,28 @@ static int gen_reserve(GenObject *g, uint64_t nblocks, wc_rng *rng)
     return 0;
 }
 
+/* _reserve(nblocks): reserve nblocks Philox blocks atomically, as a fill of
+ * that many blocks would, and return a new Generator positioned at the first
+ * reserved block (same seed and stream).  Lazy fills (wcinit.dask, plans)
+ * reserve here, so they never share blocks with a concurrent in-place fill. */
+static PyObject *Gen_reserve(GenObject *self, PyObject *arg)
+{
+    unsigned long long n = PyLong_AsUnsignedLongLong(arg);
+    if (n == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    GenObject *out = (GenObject *)GenType.tp_alloc(&GenType, 0);
+    if (out == NULL)
+        return NULL;
+    wc_rng rng;
+    if (gen_reserve(self, (uint64_t)n, &rng) < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    wc_gen_init(&out->gen, rng.seed, rng.stream);
+    out->gen.offset = rng.offset;
+    return (PyObject *)out;
+}
+
 static PyMethodDef Gen_methods[] = {
     {"manual_seed", (PyCFunction)Gen_manual_seed, METH_O,
      "manual_seed(seed) -> Generator\n\nSeed with an int in [-2**63, 2**64) and return self, "
@@ -290,6 +312,7 @@ static PyMethodDef Gen_methods[] = {
      "spawn(n) -> list[Generator]\n\nn independent generators: the same seed on distinct "
      "counter streams derived from\nthis one's stream and its spawn counter, which advances "
      "by n (and is part of the state)."},
+    {"_reserve", (PyCFunction)Gen_reserve, METH_O, NULL},
     {"__reduce__", (PyCFunction)Gen_reduce, METH_NOARGS, NULL},
     {"__setstate__", (PyCFunction)Gen_setstate, METH_O, NULL},
     {NULL, NULL, 0, NULL}};

@@ -194,3 +194,35 @@ def test_bad_wcinit_seed_warns_and_uses_entropy(env):
 def test_empty_wcinit_seed_means_unset():
     a, b = _probe(""), _probe("")
     assert a["warnings"] == [] and a["seed"] != b["seed"]
+
+
+def test_reserve_is_atomic_and_positions_a_new_generator():
+    """Generator._reserve(n) (what wcinit.dask plans use) hands out disjoint
+    block ranges under threads, interleaved with in-place fills of the same
+    generator: every range starts where no other did, and the generator ends
+    advanced by exactly the sum of all reservations and fills."""
+    import threading
+    g = wcinit.Generator(11, stream=3)
+    starts, lock = [], threading.Lock()
+    per, n_threads, nblocks = 300, 6, 5
+
+    def work(k):
+        mine = []
+        for _ in range(per):
+            if k % 2:
+                mine.append(g._reserve(nblocks).offset)
+            else:
+                wcinit.uniform_(np.empty(64 * nblocks, np.float32), generator=g)  # 5 tiles of 16 blocks
+        with lock:
+            starts.extend(mine)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    n_res = per * (n_threads // 2)
+    assert len(set(starts)) == n_res
+    assert g.offset == n_res * nblocks + per * (n_threads - n_threads // 2) * 16 * nblocks
+    h = wcinit.Generator(11, stream=3)._reserve(7)
+    assert (h.initial_seed(), h.stream, h.offset) == (11, 3, 0)

@@ -26,7 +26,6 @@ The generator state is ``Generator.get_state()``'s bytes (40 today).
 import math
 import numbers
 import operator
-import threading
 import warnings
 
 import numpy as np
@@ -45,7 +44,6 @@ def max_whole_elements():
     mod = sys.modules.get("wcinit.dask")
     return getattr(mod, "MAX_WHOLE_ELEMENTS", MAX_WHOLE_ELEMENTS) if mod else MAX_WHOLE_ELEMENTS
 
-_STATE_LOCK = threading.Lock()
 
 
 def _dtype(dtype, fname):
@@ -103,20 +101,10 @@ def coerce(generator, fname):
 
 def reserve(generator, nblocks):
     """Return the generator's state (bytes) and advance it by nblocks, as a
-    fill that reserves nblocks would.  Under a lock: two plans built at once
-    from one generator never share blocks.  (A fill on another thread of the
-    same generator at the same instant is not serialized with this: build
-    plans and run in-place fills of one generator from one thread.)"""
-    with _STATE_LOCK:
-        state = np.array(generator.get_state(), dtype=np.uint8)
-        offset = int.from_bytes(state[24:32].tobytes(), "little")
-        if nblocks:
-            if offset > 2 ** 64 - 1 - nblocks:
-                raise OverflowError("generator counter exhausted (2^64 blocks); reseed it")
-            new = state.copy()
-            new[24:32] = np.frombuffer((offset + nblocks).to_bytes(8, "little"), np.uint8)
-            generator.set_state(new)
-    return state.tobytes()
+    fill that reserves nblocks would, in one atomic step of the core
+    (``Generator._reserve``): plans built at once from one generator, and
+    in-place fills of it on other threads, never share blocks."""
+    return np.asarray(generator._reserve(nblocks).get_state(), dtype=np.uint8).tobytes()
 
 
 def _gen_from_state(state):
@@ -655,10 +643,11 @@ def plan_by_running(init, shape, dtype=np.float32, generator=None, fname=None, *
         init(scratch, **kwargs)
         return ("whole", fname, shape, dt.name, (init, tuple(sorted(kwargs.items()))), None)
     g = coerce(generator, fname)
-    with _STATE_LOCK:
-        state = np.array(g.get_state(), dtype=np.uint8)
-        copy = _gen_from_state(state.tobytes())
-        init(scratch, generator=copy, **kwargs)
-        g.set_state(copy.get_state())  # advanced exactly as the call advanced the copy
-    return ("whole", fname, shape, dt.name, (init, tuple(sorted(kwargs.items()))),
-            state.tobytes())
+    # Run once on a copy to validate and to count the blocks the call takes (a
+    # count that does not depend on the position), then reserve that many
+    # atomically: the task recomputes the fill from the reserved state.
+    copy = _gen_from_state(np.asarray(g.get_state(), dtype=np.uint8).tobytes())
+    start = copy.offset
+    init(scratch, generator=copy, **kwargs)
+    state = reserve(g, copy.offset - start)
+    return ("whole", fname, shape, dt.name, (init, tuple(sorted(kwargs.items()))), state)
