@@ -15,4 +15,12 @@ void wc_kernel_avx512(const wc_rng *, const wc_params *, wc_dtype, uint64_t, siz
 
 /* The kernel of the path in use (cpu.c). */
 wc_kernel_fn wc_kernel_current(void);
+
+/* Streaming stores (cpu.c, sample.c): the last-level cache size in bytes, and
+ * the fill size in bytes above which contiguous fills use non-temporal stores
+ * (WCINIT_NT_THRESHOLD: bytes or "llc"; unset: off); the setter is for
+ * benchmarks and tests. */
+size_t wc_llc_bytes(void);
+size_t wc_nt_threshold(void);
+void wc_nt_set_threshold(size_t bytes);
 #endif

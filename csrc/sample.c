@@ -8,6 +8,11 @@
 #include "kernels.h"
 #include "wmath.h"
 
+#if defined(__x86_64__) || defined(_M_X64)
+#include <emmintrin.h> /* SSE2: baseline on x86-64, no ISA flag needed */
+#define WC_HAVE_NT 1
+#endif
+
 size_t wc_dtype_size(wc_dtype dt)
 {
     return dt == WC_F64 ? 8 : dt == WC_F32 ? 4 : 2;
@@ -214,6 +219,80 @@ void wc_fill_contiguous(const wc_rng *rng, const wc_params *p, wc_dtype dt,
     wc_kernel_current()(rng, p, dt, start, n, out);
 }
 
+/* ---- streaming stores ---------------------------------------------------------
+ * A contiguous fill of more bytes than wc_nt_threshold (cpu.c: opt-in, e.g.
+ * the last-level cache size) is computed in chunks into an aligned buffer in L1 and copied out with
+ * non-temporal stores of whole 64-byte lines, which skip the read for
+ * ownership.  The kernel, and so every bit, is the same; only the stores differ.
+ * Chunks end on tile boundaries (no tile computed twice); the bytes of a
+ * chunk's last, partial line are carried to the front of the buffer for the
+ * next chunk, so every line but the array's first and last is streamed whole.
+ * The elements before the first line boundary are written by the kernel in
+ * place (ordinary stores); an sfence orders the streamed lines before the
+ * part returns (the pool's join then publishes them). */
+#define WC_NT_LINE 64
+#define WC_NT_BYTES 8192 /* chunk bytes: the buffer stays in L1 */
+
+#if WC_HAVE_NT
+static void nt_lines(char *dst, const char *src, size_t nlines) /* both 64-aligned */
+{
+    for (size_t l = 0; l < nlines; l++, dst += WC_NT_LINE, src += WC_NT_LINE) {
+        __m128i a = _mm_load_si128((const __m128i *)src), b = _mm_load_si128((const __m128i *)src + 1),
+                c = _mm_load_si128((const __m128i *)src + 2), d = _mm_load_si128((const __m128i *)src + 3);
+        _mm_stream_si128((__m128i *)dst, a);
+        _mm_stream_si128((__m128i *)dst + 1, b);
+        _mm_stream_si128((__m128i *)dst + 2, c);
+        _mm_stream_si128((__m128i *)dst + 3, d);
+    }
+}
+#endif
+
+static void fill_nt(wc_kernel_fn kern, const wc_rng *rng, const wc_params *p, wc_dtype dt,
+                    uint64_t start, size_t n, char *out)
+{
+#if WC_HAVE_NT
+    const size_t es = wc_dtype_size(dt);
+    const uint64_t T = dt == WC_F64 ? WC_TILE64 : WC_TILE32;
+    if ((uintptr_t)out % es != 0) {
+        kern(rng, p, dt, start, n, out);
+        return;
+    }
+    /* head: up to the first line boundary, in place */
+    size_t head = (size_t)((WC_NT_LINE - (uintptr_t)out % WC_NT_LINE) % WC_NT_LINE) / es;
+    if (head >= n) {
+        kern(rng, p, dt, start, n, out);
+        return;
+    }
+    if (head) {
+        kern(rng, p, dt, start, head, out);
+        out += head * es;
+        start += head;
+        n -= head;
+    }
+    _Alignas(64) char buf[WC_NT_BYTES + WC_NT_LINE];
+    size_t carry = 0; /* bytes at buf[0..carry) not yet written, < 64 */
+    const uint64_t chunk_tiles = WC_NT_BYTES / (T * es);
+    uint64_t i = start, end = start + n;
+    while (i < end) {
+        uint64_t stop = (i / T + chunk_tiles) * T; /* a tile boundary */
+        if (stop > end)
+            stop = end;
+        size_t k = (size_t)(stop - i);
+        kern(rng, p, dt, i, k, buf + carry);
+        size_t bytes = carry + k * es, whole = bytes / WC_NT_LINE * WC_NT_LINE;
+        nt_lines(out, buf, whole / WC_NT_LINE);
+        out += whole;
+        carry = bytes - whole;
+        memmove(buf, buf + whole, carry);
+        i = stop;
+    }
+    memcpy(out, buf, carry);
+    _mm_sfence();
+#else
+    kern(rng, p, dt, start, n, out);
+#endif
+}
+
 typedef struct {
     const wc_rng *rng;
     const wc_params *p;
@@ -224,7 +303,7 @@ typedef struct {
     const int64_t *shape;
     const int64_t *strides;
     uint64_t start, lo, n; /* fill logical [lo, lo + n) */
-    int nparts, contiguous;
+    int nparts, contiguous, nt;
 } fill_job;
 
 #define WC_CHUNK 256 /* elements per strided chunk (a multiple of both tiles) */
@@ -241,7 +320,10 @@ static void fill_part(void *ctx, int part)
         return;
     const size_t es = wc_dtype_size(j->dt);
     if (j->contiguous) {
-        j->kern(j->rng, j->p, j->dt, j->start + lo, (size_t)(hi - lo), j->data + lo * es);
+        if (j->nt)
+            fill_nt(j->kern, j->rng, j->p, j->dt, j->start + lo, (size_t)(hi - lo), j->data + lo * es);
+        else
+            j->kern(j->rng, j->p, j->dt, j->start + lo, (size_t)(hi - lo), j->data + lo * es);
         return;
     }
     /* strided: multi-index of lo (row-major), then chunks through a buffer */
@@ -328,7 +410,9 @@ void wc_fill_strided(const wc_rng *rng, const wc_params *p, wc_dtype dt,
             contiguous = 0;
         expect *= sh[d];
     }
-    fill_job j = {rng, p, wc_kernel_current(), dt, data, nd, sh, st, start, lo, n, 1, contiguous};
+    /* streaming stores when the bytes written exceed the threshold */
+    int nt = contiguous && n > wc_nt_threshold() / wc_dtype_size(dt);
+    fill_job j = {rng, p, wc_kernel_current(), dt, data, nd, sh, st, start, lo, n, 1, contiguous, nt};
     int parts = nthreads < 1 ? 1 : nthreads;
     uint64_t maxparts = n / WC_PARALLEL_MIN;
     if ((uint64_t)parts > maxparts)
