@@ -553,15 +553,16 @@ def kaiming_normal_(tensor: TensorT, a: float = 0, mode: FanMode = "fan_in",
     return tensor
 
 
-def _qr(a):
-    """Reduced QR of the work matrix (ours to overwrite).  SciPy's LAPACK
-    wrapper when SciPy is installed: it keeps float32 in sgeqrf/sorgqr, where
-    np.linalg.qr takes about as long as in float64 (2.6x slower at 2048^2)."""
-    try:
-        from scipy.linalg import qr  # type: ignore[import-untyped]
-    except ImportError:
-        return np.linalg.qr(a)
-    return qr(a, mode="economic", overwrite_a=True, check_finite=False)
+def _orthogonal_q(a):
+    """Q * sign(diag(R)) of the reduced QR of the tall work matrix ``a`` (ours
+    to overwrite): CholeskyQR2 on SciPy's BLAS/LAPACK with wcinit's thread
+    count (wcinit/_linalg.py); NumPy's Householder QR without SciPy."""
+    from . import _linalg
+    q = _linalg.orthogonal_q(a, _core.get_num_threads())
+    if q is None:
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diagonal(r))
+    return q
 
 
 def orthogonal_(tensor: TensorT, gain: float = 1, generator: GeneratorLike = None) -> TensorT:
@@ -572,10 +573,15 @@ def orthogonal_(tensor: TensorT, gain: float = 1, generator: GeneratorLike = Non
     ``(size(0), numel // size(0))``; a standard normal matrix of that shape
     (the wider side transposed) is factored by QR and Q's columns are
     multiplied by ``sign(diag(R))``, which makes Q Haar-distributed
-    (Mezzadri 2007).  Computed in float64 for float64 arrays, float32 otherwise,
-    by SciPy's LAPACK when SciPy is installed (NumPy's otherwise).  The normal
-    matrix is element-addressed like every fill; Q is bit-for-bit reproducible
-    given the same LAPACK build.
+    (Mezzadri 2007).  Computed in float64 for float64 arrays, float32 otherwise.
+    With SciPy installed, Q comes from CholeskyQR2 (Yamamoto et al. 2015: two
+    rounds of Gram matrix, Cholesky and triangular solve, all BLAS-3; a shifted
+    round when the Gram matrix is too ill-conditioned, Householder QR as the
+    last resort), the same Q as Householder QR with the sign fix up to
+    rounding, with the BLAS on :func:`get_num_threads` threads during the call
+    (via threadpoolctl when it is installed); without SciPy, NumPy's
+    Householder QR.  The normal matrix is element-addressed like every fill; Q
+    is bit-for-bit reproducible given the same BLAS/LAPACK build and thread count.
 
     Args:
         tensor: a writable n-dimensional float array, n >= 2
@@ -602,8 +608,7 @@ def orthogonal_(tensor: TensorT, gain: float = 1, generator: GeneratorLike = Non
     _core._fill(flattened, "orthogonal_", _NORMAL_CODE, 0.0, 1.0, 0.0, 0.0, generator)
     if rows < cols:
         flattened = flattened.T
-    q, r = _qr(flattened)
-    q *= np.sign(np.diagonal(r))
+    q = _orthogonal_q(flattened)
     if rows < cols:
         q = q.T
     if gain != 1.0:

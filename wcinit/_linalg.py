@@ -1,0 +1,168 @@
+"""The Q factor of orthogonal_: CholeskyQR2 on SciPy's BLAS/LAPACK.
+
+``orthogonal_q(x)`` overwrites a tall (m >= n) work matrix ``x`` with the Q of
+its QR factorization with positive diag(R), the factor torch's orthogonal_
+gets from Householder QR followed by ``Q * sign(diag(R))``: for a full-rank
+matrix that factorization is unique, so both are the same matrix up to
+rounding.
+
+CholeskyQR (Yamamoto, Nakatsukasa, Yanagisawa and Fukaya, "Roundoff error
+analysis of the CholeskyQR2 algorithm", ETNA 44, 2015): G = X^T X (syrk),
+R = chol(G) (potrf), X <- X R^{-1} (trsm).  All BLAS-3, so it runs at gemm
+speed where Householder QR (geqrf + orgqr) spends much of its time in
+panel factorizations.  One round leaves X orthogonal to about kappa(X)^2 u;
+a second round, on an X that is already nearly orthogonal, brings it to
+O(u).  Rounds repeat until the Gram matrix of a round's input is within 0.5
+of I in Frobenius norm (then that input has kappa^2 <= 3 and the round's
+output is orthogonal to rounding), at most ``_MAX_ROUNDS`` times.  When the
+Cholesky factorization fails (kappa(X)^2 u near 1, possible in float32 for
+large square matrices) the round adds a shift s I to G first, as in shifted
+CholeskyQR3 (Fukaya, Kannan, Nakatsukasa, Yamamoto and Yanagisawa, "Shifted
+Cholesky QR for computing the QR factorization of ill-conditioned matrices",
+SIAM J. Sci. Comput. 42(1), 2020), which still yields X = Q R with an upper
+triangular R of positive diagonal, so the same Q.  If all that fails, the
+caller falls back to Householder QR on a copy of the input.
+
+Without SciPy, ``orthogonal_q`` returns None and the caller uses NumPy's
+Householder QR.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+_MAX_ROUNDS = 6
+_MAX_SHIFTS = 4
+
+_controller: Any = None
+_controller_lock = threading.Lock()
+
+
+def _blas_threads(n: int) -> Any:
+    """A context manager running the BLAS with ``n`` threads (threadpoolctl's
+    limit, the previous count restored on exit), or None without threadpoolctl."""
+    global _controller
+    if _controller is None:
+        with _controller_lock:
+            if _controller is None:
+                try:
+                    from threadpoolctl import ThreadpoolController  # type: ignore[import-not-found]
+                except ImportError:
+                    _controller = False
+                else:
+                    _controller = ThreadpoolController()
+    if _controller is False:
+        return None
+    return _controller.limit(limits=n, user_api="blas")
+
+
+def _routines(dtype: np.dtype) -> Any:
+    try:
+        from scipy.linalg import blas, lapack  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    if dtype == np.float32:
+        return blas.ssyrk, lapack.spotrf, blas.strsm
+    return blas.dsyrk, lapack.dpotrf, blas.dtrsm
+
+
+def _gram_distance(g: np.ndarray) -> float:
+    """||G - I||_F from the upper triangle of G (syrk fills only that one)."""
+    d = np.triu(g)
+    np.fill_diagonal(d, d.diagonal() - 1)
+    diag = d.diagonal()
+    return float(np.sqrt(max(2.0 * np.vdot(d, d) - np.vdot(diag, diag), 0.0)))
+
+
+def _lambda_max(g: np.ndarray) -> float:
+    """An estimate (from above, a few power steps) of the largest eigenvalue
+    of the symmetric positive semidefinite G given by its upper triangle."""
+    u = np.triu(g, 1)
+    s = u + u.T
+    np.fill_diagonal(s, g.diagonal())
+    v = np.ones(s.shape[0], s.dtype)
+    lam = float(np.abs(g.diagonal()).max())
+    for _ in range(8):
+        w = s @ v
+        nv = float(np.linalg.norm(v))
+        nw = float(np.linalg.norm(w))
+        if nv == 0 or nw == 0 or not np.isfinite(nw):
+            break
+        lam = max(lam, nw / nv)
+        v = w / nw
+    return 2.0 * lam
+
+
+def _cholqr_rounds(x: np.ndarray, routines: Any) -> bool:
+    """CholeskyQR rounds on the tall matrix ``x`` in place; True on success."""
+    syrk, potrf, trsm = routines
+    m, n = x.shape
+    fortran = x.flags.f_contiguous
+    # LAPACK sees a C-ordered x as its transpose y = x^T (n x m, Fortran order):
+    # G = x^T x = y y^T, and x <- x R^{-1} is y <- R^{-T} y.
+    y = x if fortran else x.T
+    u = float(np.finfo(x.dtype).eps) / 2
+    for _ in range(_MAX_ROUNDS):
+        g = syrk(1.0, y, trans=1 if fortran else 0, lower=0)
+        if not np.isfinite(g.diagonal()).all():
+            return False
+        done = _gram_distance(g) <= 0.5
+        r, info = potrf(g, lower=0, clean=1, overwrite_a=0)
+        shift = 0.0
+        shifts = 0
+        while info != 0:
+            if shifts == _MAX_SHIFTS:
+                return False
+            if shift == 0.0:
+                shift = 11.0 * (m + n + 1) * u * _lambda_max(g)
+            else:
+                shift *= 16.0
+            shifts += 1
+            done = False
+            gs = g.copy(order="F")
+            gs[np.diag_indices(n)] += shift
+            r, info = potrf(gs, lower=0, clean=1, overwrite_a=1)
+        if fortran:
+            out = trsm(1.0, r, y, side=1, lower=0, trans_a=0, diag=0, overwrite_b=1)
+        else:
+            out = trsm(1.0, r, y, side=0, lower=0, trans_a=1, diag=0, overwrite_b=1)
+        if out is not y:  # pragma: no cover - f2py copies only a misaligned b
+            y[...] = out
+        if done:
+            return True
+    return False
+
+
+def orthogonal_q(x: np.ndarray, threads: int) -> np.ndarray | None:
+    """The Q (positive diag(R)) of the tall float32/float64 matrix ``x``
+    (C or Fortran contiguous, ours to overwrite), computed in place with
+    ``threads`` BLAS threads; None without SciPy."""
+    routines = _routines(x.dtype)
+    if routines is None:
+        return None
+    limit = _blas_threads(threads)
+    if limit is None:
+        return _q(x, routines)
+    with limit:
+        return _q(x, routines)
+
+
+def _q(x: np.ndarray, routines: Any) -> np.ndarray:
+    keep = x.copy(order="K")
+    with np.errstate(all="ignore"):
+        ok = _cholqr_rounds(x, routines)
+    if ok and np.isfinite(x).all():
+        return x
+    x[...] = _householder(keep)
+    return x
+
+
+def _householder(a: np.ndarray) -> np.ndarray:
+    """The last resort: Householder QR (geqrf/orgqr) and torch's sign fix."""
+    from scipy.linalg import qr  # type: ignore[import-untyped]
+    q, r = qr(a, mode="economic", overwrite_a=True, check_finite=False)
+    q *= np.sign(np.diagonal(r))
+    return q
