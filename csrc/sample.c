@@ -426,45 +426,23 @@ void wc_fill_strided(const wc_rng *rng, const wc_params *p, wc_dtype dt,
 
 /* ---- sparse ------------------------------------------------------------------ */
 
-/* (key, row) pairs ordered lexicographically; quickselect of the k smallest. */
-static int pair_less(const uint64_t *a, const uint64_t *b)
-{
-    return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]);
-}
+/* Each column's zero rows by Floyd's sampling of nzero distinct rows out of
+ * rows (R. W. Floyd, in J. Bentley, "Programming pearls: a sample of
+ * brilliance", CACM 30(9), 1987): for d = 0 .. nzero-1, with j = rows -
+ * nzero + d, draw t uniform in [0, j]; take t, or j if t is taken already.
+ * Every nzero-subset is equally likely, and the work is O(nzero) per column,
+ * not O(rows).  Draw d of column c is the 64-bit Philox word of logical
+ * element c rows + d of the call's counter range (float64 tiles), so the
+ * result does not depend on how the columns are split over threads; t is the
+ * high 64 bits of word (j + 1) (a bias below (j + 1) / 2^64). */
 
-static void pair_swap(uint64_t *a, uint64_t *b)
+/* floor(a b / 2^64) */
+static uint64_t mulhi64(uint64_t a, uint64_t b)
 {
-    uint64_t t0 = a[0], t1 = a[1];
-    a[0] = b[0]; a[1] = b[1];
-    b[0] = t0; b[1] = t1;
-}
-
-/* Partition v[0..n) (pairs) so that the k smallest come first (any order). */
-static void select_smallest(uint64_t *v, int64_t n, int64_t k)
-{
-    int64_t lo = 0, hi = n - 1;
-    while (lo < hi && k > lo && k <= hi) {
-        /* median of three as pivot, moved to hi */
-        int64_t mid = lo + (hi - lo) / 2;
-        if (pair_less(&v[2 * mid], &v[2 * lo])) pair_swap(&v[2 * mid], &v[2 * lo]);
-        if (pair_less(&v[2 * hi], &v[2 * lo])) pair_swap(&v[2 * hi], &v[2 * lo]);
-        if (pair_less(&v[2 * mid], &v[2 * hi])) pair_swap(&v[2 * mid], &v[2 * hi]);
-        uint64_t piv[2] = {v[2 * hi], v[2 * hi + 1]};
-        int64_t s = lo;
-        for (int64_t i = lo; i < hi; i++)
-            if (pair_less(&v[2 * i], piv)) {
-                pair_swap(&v[2 * i], &v[2 * s]);
-                s++;
-            }
-        pair_swap(&v[2 * s], &v[2 * hi]);
-        /* v[lo..s) < pivot <= v(s..hi] */
-        if (s == k || s + 1 == k)
-            return;
-        if (s > k)
-            hi = s - 1;
-        else
-            lo = s + 1;
-    }
+    uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
+    return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
 }
 
 typedef struct {
@@ -480,32 +458,37 @@ static void sparse_part(void *ctx, int part)
 {
     const sparse_job *j = (const sparse_job *)ctx;
     int64_t c0 = j->cols * part / j->nparts, c1 = j->cols * (part + 1) / j->nparts;
-    uint64_t *pairs = j->scratch + (size_t)part * 3 * (size_t)j->rows;
-    uint64_t *keys = pairs + 2 * j->rows; /* last third: raw keys */
-    const int64_t rows = j->rows;
+    const int64_t rows = j->rows, nz = j->nzero;
+    /* scratch: a bitmap of the rows taken (rows / 64 + 1 words), then the draws */
+    uint64_t *taken = j->scratch + (size_t)part * 3 * (size_t)rows;
+    uint64_t *draws = taken + rows / 64 + 1;
     const size_t es = wc_dtype_size(j->dt);
     static const char zero[8] = {0};
     wc_params raw;
     memset(&raw, 0, sizeof raw);
     raw.dist = WC_RAW;
+    memset(taken, 0, (size_t)(rows / 64 + 1) * sizeof *taken);
     for (int64_t c = c0; c < c1; c++) {
         char *col = j->data + c * j->s1;
-        if (j->nzero >= rows) {
+        if (nz >= rows) {
             for (int64_t r = 0; r < rows; r++)
                 memcpy(col + r * j->s0, zero, es);
             continue;
         }
-        wc_fill_contiguous(j->rng, &raw, WC_F64, (uint64_t)c * (uint64_t)rows, (size_t)rows, keys);
-        for (int64_t r = 0; r < rows; r++) { /* (key, row) pairs */
-            pairs[2 * r] = keys[r];
-            pairs[2 * r + 1] = (uint64_t)r;
+        wc_fill_contiguous(j->rng, &raw, WC_F64, (uint64_t)c * (uint64_t)rows, (size_t)nz, draws);
+        for (int64_t d = 0; d < nz; d++) {
+            uint64_t jr = (uint64_t)(rows - nz + d);
+            uint64_t t = mulhi64(draws[d], jr + 1);
+            if (taken[t / 64] >> (t % 64) & 1u)
+                t = jr;
+            taken[t / 64] |= UINT64_C(1) << (t % 64);
+            draws[d] = t;
+            memcpy(col + (int64_t)t * j->s0, zero, es);
         }
-        select_smallest(pairs, rows, j->nzero);
-        for (int64_t i = 0; i < j->nzero; i++)
-            memcpy(col + (int64_t)pairs[2 * i + 1] * j->s0, zero, es);
+        for (int64_t d = 0; d < nz; d++) /* clear only the bits set: O(nzero) */
+            taken[draws[d] / 64] = 0;
     }
 }
-
 void wc_sparse_zero_columns(const wc_rng *rng, wc_dtype dt, char *data,
                             int64_t rows, int64_t cols, int64_t s0, int64_t s1,
                             int64_t nzero, uint64_t *scratch, int nparts)

@@ -208,11 +208,12 @@ double wc_uniform_bound(double std);
 /* ---- sparse ------------------------------------------------------------------ */
 
 /* For each column j of a rows x cols matrix, choose exactly nzero distinct rows,
- * uniformly at random, and write element 0 (of dtype dt) there.  Keys come from
- * the Philox words at logical index j*rows + r of the call's counter range
- * (64-bit keys: the nzero smallest (key, row) pairs are chosen), so the result
- * does not depend on nparts, the number of column ranges run on the pool.
- * scratch must hold nparts * 3 * rows uint64_t. */
+ * uniformly at random (Floyd's sampling, O(nzero) per column), and write
+ * element 0 (of dtype dt) there.  Draw d of column j is the 64-bit Philox word
+ * at logical index j*rows + d (d < nzero) of the call's counter range (float64
+ * tiles of rows*cols elements are reserved), so the result does not depend on
+ * nparts, the number of column ranges run on the pool.  scratch must hold
+ * nparts * 3 * rows uint64_t. */
 void wc_sparse_zero_columns(const wc_rng *rng, wc_dtype dt, char *data,
                             int64_t rows, int64_t cols, int64_t s0, int64_t s1,
                             int64_t nzero, uint64_t *scratch, int nparts);

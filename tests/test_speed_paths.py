@@ -133,3 +133,43 @@ def test_streaming_stores_same_bits():
     # the two thread counts give the same values, too
     half = len(plain) // 2
     assert plain[:half] == plain[half:]
+
+
+def test_sparse_floyd_subsets_uniform():
+    """sparse_ picks each column's zero rows by Floyd's sampling: with 6 rows and
+    2 zeros, each of the C(6, 2) = 15 row pairs has probability 1/15.  Over
+    60000 columns (fixed seed) every pair count is 4000 +- 6 sigma, sigma =
+    sqrt(60000 (1/15)(14/15)) = 61.1, and the chi-square statistic (14 degrees
+    of freedom, mean 14, sd 5.3) stays below 14 + 6 * 5.3."""
+    rows, cols = 6, 60000
+    w = wcinit.sparse_(np.empty((rows, cols), np.float32), 2 / rows, generator=2024)
+    z = w == 0
+    assert (z.sum(axis=0) == 2).all()
+    idx = np.nonzero(z.T)[1].reshape(cols, 2)
+    code = idx[:, 0] * rows + idx[:, 1]
+    counts = np.bincount(code, minlength=rows * rows)
+    pairs = [a * rows + b for a in range(rows) for b in range(a + 1, rows)]
+    got = counts[pairs]
+    assert got.sum() == cols
+    expect = cols / 15
+    sigma = np.sqrt(cols * (1 / 15) * (14 / 15))
+    assert np.all(np.abs(got - expect) < 6 * sigma), got
+    chi2 = ((got - expect) ** 2 / expect).sum()
+    assert chi2 < 14 + 6 * np.sqrt(2 * 14), chi2
+
+
+def test_sparse_zeros_independent_of_threads():
+    """The draws of column c are the words at elements c*rows + d of the
+    reserved float64 range, whichever thread takes the column: 1, 2 and 3
+    threads (columns split over the pool above 65536 elements) agree bit for bit."""
+    old = wcinit.get_num_threads()
+    out = []
+    try:
+        for nt in (1, 2, 3):
+            wcinit.set_num_threads(nt)
+            out.append(bits(wcinit.sparse_(np.ones((500, 290)), 0.3,
+                                           generator=wcinit.Generator(9, 1))))
+    finally:
+        wcinit.set_num_threads(old)
+    assert np.array_equal(out[0], out[1]) and np.array_equal(out[0], out[2])
+    assert ((out[0] == 0).sum(axis=0) == 150).all()
