@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _run(args, env=None, cwd=None):
     full_env = dict(os.environ)
-    for k in ("WCINIT_SIMD", "WCINIT_NUM_THREADS", "WCINIT_WERROR"):  # .ci/run sets WERROR
+    for k in ("WCINIT_SIMD", "WCINIT_NUM_THREADS", "WCINIT_NT_THRESHOLD", "WCINIT_WERROR"):  # .ci/run sets WERROR
         full_env.pop(k, None)
     full_env.update(env or {})
     return subprocess.run([sys.executable, *args], capture_output=True, text=True,
@@ -141,6 +141,19 @@ def test_invalid_num_threads_warns(value):
     assert f"RuntimeWarning: WCINIT_NUM_THREADS={value!r} ignored" in p.stderr
     assert f"using {cores} threads" in p.stderr
     assert int(p.stdout.split()[1]) == cores  # the core ignored it too
+
+
+@pytest.mark.parametrize("value", ["LLC", "64MB", "-1", "1e9", "12 "])
+def test_invalid_nt_threshold_warns(value):
+    p = _run(["-c", CHECK], env={"WCINIT_NT_THRESHOLD": value})
+    assert p.returncode == 0, p.stderr
+    assert f"RuntimeWarning: WCINIT_NT_THRESHOLD={value!r} ignored" in p.stderr
+
+
+@pytest.mark.parametrize("value", ["llc", "0", "67108864", "+4096", ""])
+def test_valid_nt_threshold_is_silent(value):
+    p = _run(["-W", "error", "-c", CHECK], env={"WCINIT_NT_THRESHOLD": value})
+    assert p.returncode == 0, p.stderr
 
 
 @pytest.mark.parametrize("env, expect", [

@@ -1,4 +1,4 @@
-"""Warn about values of WCINIT_SIMD and WCINIT_NUM_THREADS that the C core ignores.
+"""Warn about values of WCINIT_SIMD, WCINIT_NUM_THREADS and WCINIT_NT_THRESHOLD that the C core ignores.
 
 The core (csrc/cpu.c, csrc/parallel.c) reads each variable once, on first use,
 and falls back to its default when the value is unusable; it has no Python to
@@ -16,6 +16,8 @@ from . import _core
 # What csrc/parallel.c accepts: strtol's syntax (leading blanks, a sign, digits)
 # with nothing after it, and a value >= 1.
 _WHOLE_NUMBER = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
+# What csrc/cpu.c's wc_nt_threshold accepts: "llc", or a byte count (strtoull).
+_BYTE_COUNT = re.compile(r"[ \t\n\v\f\r]*\+?[0-9]+")
 
 
 def check_environment():
@@ -31,3 +33,8 @@ def check_environment():
         warnings.warn(
             f"WCINIT_NUM_THREADS={threads!r} ignored: not a whole number >= 1; using {n} "
             f"threads (the usable cores)", RuntimeWarning, stacklevel=3)
+    nt = os.environ.get("WCINIT_NT_THRESHOLD", "")
+    if nt and nt != "llc" and not _BYTE_COUNT.fullmatch(nt):
+        warnings.warn(
+            f"WCINIT_NT_THRESHOLD={nt!r} ignored: not a byte count or 'llc'; streaming "
+            f"stores stay off", RuntimeWarning, stacklevel=3)
