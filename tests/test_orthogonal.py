@@ -148,6 +148,36 @@ def test_blas_thread_count_restored():
     assert [i["num_threads"] for i in threadpoolctl.threadpool_info()] == before
 
 
+def test_blas_thread_count_restored_after_concurrent_calls():
+    """The BLAS thread count is process-wide: calls from several Python threads
+    share one limit and the last one out restores the count found before."""
+    import threading
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    wcinit.orthogonal_(np.empty((4, 4)), generator=0)
+    before = [i["num_threads"] for i in threadpoolctl.threadpool_info()]
+    old = wcinit.get_num_threads()
+    errors = []
+
+    def work(seed):
+        try:
+            for k in range(5):
+                w = wcinit.orthogonal_(np.empty((200, 150)), generator=seed * 10 + k)
+                assert gram_error(w) <= 1e-12
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+    try:
+        wcinit.set_num_threads(1)
+        ts = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+    finally:
+        wcinit.set_num_threads(old)
+    assert not errors
+    assert [i["num_threads"] for i in threadpoolctl.threadpool_info()] == before
+
+
 def test_without_scipy_numpy_householder(monkeypatch):
     """Without SciPy's BLAS, NumPy's Householder QR with the sign fix."""
     monkeypatch.setattr(_linalg, "_routines", lambda dtype: None)

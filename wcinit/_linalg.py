@@ -38,25 +38,43 @@ _MAX_ROUNDS = 6
 _MAX_SHIFTS = 4
 
 _controller: Any = None
-_controller_lock = threading.Lock()
+_lock = threading.Lock()
+_limiter: Any = None  # the limit in force while _users > 0
+_users = 0
 
 
-def _blas_threads(n: int) -> Any:
-    """A context manager running the BLAS with ``n`` threads (threadpoolctl's
-    limit, the previous count restored on exit), or None without threadpoolctl."""
+def _get_controller() -> Any:
     global _controller
     if _controller is None:
-        with _controller_lock:
-            if _controller is None:
-                try:
-                    from threadpoolctl import ThreadpoolController  # type: ignore[import-not-found]
-                except ImportError:
-                    _controller = False
-                else:
-                    _controller = ThreadpoolController()
-    if _controller is False:
-        return None
-    return _controller.limit(limits=n, user_api="blas")
+        try:
+            from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped, import-not-found, unused-ignore]
+        except ImportError:
+            _controller = False
+        else:
+            _controller = ThreadpoolController()
+    return _controller
+
+
+def _enter_blas_threads(n: int) -> None:
+    """Run the BLAS with ``n`` threads (threadpoolctl's limit) until the matching
+    _exit_blas_threads.  The BLAS thread count is process-wide, so concurrent
+    calls share one limit: the first sets it, the last restores the count found
+    before.  Without threadpoolctl, nothing."""
+    global _limiter, _users
+    with _lock:
+        if _users == 0:
+            controller = _get_controller()
+            _limiter = controller.limit(limits=n, user_api="blas") if controller else None
+        _users += 1
+
+
+def _exit_blas_threads() -> None:
+    global _limiter, _users
+    with _lock:
+        _users -= 1
+        if _users == 0 and _limiter is not None:
+            _limiter.restore_original_limits()
+            _limiter = None
 
 
 def _routines(dtype: np.dtype) -> Any:
@@ -143,11 +161,11 @@ def orthogonal_q(x: np.ndarray, threads: int) -> np.ndarray | None:
     routines = _routines(x.dtype)
     if routines is None:
         return None
-    limit = _blas_threads(threads)
-    if limit is None:
+    _enter_blas_threads(threads)
+    try:
         return _q(x, routines)
-    with limit:
-        return _q(x, routines)
+    finally:
+        _exit_blas_threads()
 
 
 def _q(x: np.ndarray, routines: Any) -> np.ndarray:
