@@ -577,8 +577,9 @@ def orthogonal_(tensor: TensorT, gain: float = 1, generator: GeneratorLike = Non
     With SciPy installed, Q comes from CholeskyQR2 (Yamamoto et al. 2015: two
     rounds of Gram matrix, Cholesky and triangular solve, all BLAS-3; a shifted
     round when the Gram matrix is too ill-conditioned, Householder QR as the
-    last resort), the same Q as Householder QR with the sign fix up to
-    rounding, with the BLAS on :func:`get_num_threads` threads during the call
+    last resort; near-square float64 matrices, longer side < 1.5 x the shorter,
+    use Householder QR, faster there), the same Q as Householder QR with the
+    sign fix up to rounding, with the BLAS on :func:`get_num_threads` threads during the call
     (via threadpoolctl when it is installed); without SciPy, NumPy's
     Householder QR.  The normal matrix is element-addressed like every fill; Q
     is bit-for-bit reproducible given the same BLAS/LAPACK build and thread count.
