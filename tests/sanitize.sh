@@ -74,7 +74,7 @@ record() {  # record NAME STATUS SECONDS
 }
 
 echo "sanitize.sh: copying $ROOT to $SRC"
-tar -C "$ROOT" --exclude=.git --exclude=build --exclude='*.so' --exclude='*.o' \
+tar -C "$ROOT" --exclude=.git --exclude=.venv --exclude=build --exclude='*.so' --exclude='*.o' \
     --exclude=.hypothesis --exclude=__pycache__ --exclude='*.egg-info' \
     --exclude='tests/c/build*' -cf - . | tar -C "$SRC" -xf -
 
