@@ -10,18 +10,7 @@
 #include "kernels.h"
 #include "wcinit.h"
 
-static int failures;
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            failures++;                                                      \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);             \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-        }                                                                    \
-    } while (0)
-
-static int quick(void) { return getenv("WCINIT_TEST_QUICK") != NULL; }
+#include "harness.h"
 
 /* Random123's published Philox4x32-10 vectors: ../shared/data (from the
  * project root), else the same three lines kept here. */
