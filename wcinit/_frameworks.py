@@ -526,6 +526,17 @@ def mxnet_uniform_(tensor, scale=0.07, generator=None):
     return tensor
 
 
+def _centered_normal(tensor, std, argname, generator):
+    """N(0, std^2) into tensor for the frameworks' ``normal`` (std named argname)."""
+    fname = "normal_"
+    std = _positive(std, fname, argname, allow_zero=True)
+    arr = _core._check(tensor, fname)
+    if _empty(arr):
+        return tensor
+    _fill(arr, fname, "normal", 0.0, std, generator)
+    return tensor
+
+
 def mxnet_normal_(tensor, sigma=0.01, generator=None):
     r"""MXNet's ``Normal(sigma)``: :math:`\mathcal{N}(0, \sigma^2)`.
 
@@ -538,13 +549,7 @@ def mxnet_normal_(tensor, sigma=0.01, generator=None):
         >>> import numpy as np, wcinit
         >>> w = wcinit.mxnet.normal_(np.empty((8, 4)), sigma=0.02, generator=0)
     """
-    fname = "normal_"
-    sigma = _positive(sigma, fname, "sigma", allow_zero=True)
-    arr = _core._check(tensor, fname)
-    if _empty(arr):
-        return tensor
-    _fill(arr, fname, "normal", 0.0, sigma, generator)
-    return tensor
+    return _centered_normal(tensor, sigma, "sigma", generator)
 
 
 def mxnet_orthogonal_(tensor, scale=1.414, rand_type="uniform", generator=None):
@@ -725,13 +730,7 @@ def jax_normal_(tensor, stddev=1e-2, generator=None):
         >>> import numpy as np, wcinit
         >>> w = wcinit.jax.normal_(np.empty((8, 4)), stddev=0.02, generator=0)
     """
-    fname = "normal_"
-    stddev = _positive(stddev, fname, "stddev", allow_zero=True)
-    arr = _core._check(tensor, fname)
-    if _empty(arr):
-        return tensor
-    _fill(arr, fname, "normal", 0.0, stddev, generator)
-    return tensor
+    return _centered_normal(tensor, stddev, "stddev", generator)
 
 
 # ---- Keras 3's distributions and variance scaling --------------------------------------
