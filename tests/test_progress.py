@@ -96,3 +96,61 @@ def test_null_bar_is_shared_and_silent(capsys):
     with progress_bar(None, 10) as bar:
         bar(3)
     assert capsys.readouterr() == ("", "")
+
+
+# ---- progress= on whole-model work: init_params, init_module, lsuv_ --------------------
+
+def _mlp():
+    return {"fc1": {"weight": np.full((64, 32), 9.0, np.float32), "bias": np.full(64, 9.0, np.float32)},
+            "fc2": {"weight": np.full((8, 64), 9.0, np.float32), "bias": np.full(8, 9.0, np.float32)}}
+
+
+def test_init_params_reports_elements_and_keeps_the_bits():
+    seen = []
+    rules = [("*.weight", wcinit.xavier_normal_), ("*.bias", wcinit.zeros_)]
+    a = wcinit.init_params(_mlp(), rules, generator=3, progress=lambda d, t: seen.append((d, t)))
+    b = wcinit.init_params(_mlp(), rules, generator=3)
+    total = 64 * 32 + 64 + 8 * 64 + 8
+    assert [t for _, t in seen] == [total] * 4
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and done[-1] == total and len(set(done)) == 4
+    for name in ("fc1.weight", "fc2.weight"):
+        assert a[name].value.tobytes() == b[name].value.tobytes()
+
+
+def test_init_params_bad_progress_writes_nothing():
+    params = _mlp()
+    with pytest.raises(TypeError, match="init_params: progress must be"):
+        wcinit.init_params(params, [("*", wcinit.zeros_)], generator=0, progress=5)
+    assert all((leaf == 9.0).all() for layer in params.values() for leaf in layer.values())
+
+
+def test_init_params_text_bar(capsys):
+    wcinit.init_params(_mlp(), [("*", wcinit.ones_)], generator=0, progress="text")
+    err = capsys.readouterr().err
+    assert "init_params [" in err and err.rstrip().endswith("2632/2632")
+
+
+def test_lsuv_reports_layers():
+    layers = [{"weight": np.empty((32, 32), np.float32), "bias": np.zeros(32, np.float32),
+               "activation": "tanh"} for _ in range(4)]
+    x = wcinit.normal_(np.empty((256, 32), np.float32), generator=0)
+    seen = []
+    wcinit.lsuv_(layers, x, generator=1, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    with pytest.raises(ValueError, match="lsuv_: progress must be"):
+        wcinit.lsuv_(layers, x, generator=1, progress="bar")
+
+
+def test_torch_module_progress():
+    torch = pytest.importorskip("torch")
+    import wcinit.torch as wt
+    net = torch.nn.Sequential(torch.nn.Linear(16, 8), torch.nn.ReLU(), torch.nn.Linear(8, 4))
+    seen = []
+    wt.init_module(net, generator=0, progress=lambda d, t: seen.append((d, t)))
+    total = sum(p.numel() for p in net.parameters())
+    assert seen[-1] == (total, total) and len(seen) == 4
+    lay = []
+    x = torch.from_numpy(wcinit.normal_(np.empty((128, 16), np.float32), generator=0))
+    wt.lsuv_(net, x, generator=1, progress=lambda d, t: lay.append((d, t)))
+    assert lay == [(1, 2), (2, 2)]

@@ -113,7 +113,7 @@ class LSUVReport(InitReport):
 
 
 def lsuv_callback(forward, x, weights, biases, names, *, tol, max_iter, generator, center,
-                  orthonormal, fname):
+                  orthonormal, fname, progress=None):
     """LSUV over weight arrays the forward function uses, reading outputs from its tap."""
     tol = _api._float(tol, fname, "tol")
     if not tol > 0:
@@ -127,6 +127,14 @@ def lsuv_callback(forward, x, weights, biases, names, *, tol, max_iter, generato
         if center and biases[k] is None:
             raise ValueError(f"{fname}: layer {k} ({names[k]!r}): center=True needs a bias")
     seed, stream = _family(generator, fname)
+    from ._progress import progress_bar
+    with progress_bar(progress, len(weights), fname, fname) as bar:
+        return _lsuv_layers(forward, x, weights, biases, names, tol, max_iter, seed, stream,
+                            center, orthonormal, fname, bar)
+
+
+def _lsuv_layers(forward, x, weights, biases, names, tol, max_iter, seed, stream, center,
+                 orthonormal, fname, bar):
     if orthonormal:
         for k, w in enumerate(weights):
             _api.orthogonal_(w, generator=_core.Generator(seed, name_stream(f"{names[k]}.weight",
@@ -172,11 +180,12 @@ def lsuv_callback(forward, x, weights, biases, names, *, tol, max_iter, generato
         entries.append(_LSUVEntry(layer=k, name=names[k], shape=tuple(weights[k].shape),
                                   iterations=iters, variance=var, mean=mean,
                                   converged=abs(var - 1.0) < tol, scale=scale))
+        bar(k + 1)
     return LSUVReport(entries, fname)
 
 
 def lsuv_(layers, x, *, tol=0.1, max_iter=10, generator=None, center=False, orthonormal=True,
-          forward=None):
+          forward=None, progress=None):
     r"""Layer-sequential unit-variance initialization (LSUV), in place.
 
     Mishkin & Matas, "All you need is a good init" (ICLR 2016), Algorithm 1:
@@ -210,6 +219,9 @@ def lsuv_(layers, x, *, tol=0.1, max_iter=10, generator=None, center=False, orth
         orthonormal: pre-initialize with orthonormal weights (default True)
         forward: ``forward(x, tap)`` computing the network from the arrays in
             ``layers`` and calling ``tap(i, out_i)`` with layer i's output
+        progress: ``True`` for a progress bar (tqdm's when installed, else
+            text), ``"tqdm"``, ``"text"``, or a callable ``f(done, total)``
+            called after each layer; None (default) reports nothing
 
     Returns:
         LSUVReport: per layer the rescalings done, the final variance and mean
@@ -229,7 +241,7 @@ def lsuv_(layers, x, *, tol=0.1, max_iter=10, generator=None, center=False, orth
     if torch is not None and isinstance(layers, torch.nn.Module):
         from .torch import lsuv_ as torch_lsuv
         return torch_lsuv(layers, x, tol=tol, max_iter=max_iter, generator=generator,
-                          center=center, orthonormal=orthonormal)
+                          center=center, orthonormal=orthonormal, progress=progress)
     if not isinstance(layers, (list, tuple)) or not layers:
         raise TypeError(f"{fname}(): argument 'layers' must be a non-empty list of layer dicts "
                         f"or weight arrays, or a torch.nn.Module, not {type(layers).__name__}")
@@ -260,4 +272,5 @@ def lsuv_(layers, x, *, tol=0.1, max_iter=10, generator=None, center=False, orth
     elif not callable(forward):
         raise TypeError(f"{fname}(): argument 'forward' must be callable")
     return lsuv_callback(forward, x, weights, biases, names, tol=tol, max_iter=max_iter,
-                         generator=generator, center=center, orthonormal=orthonormal, fname=fname)
+                         generator=generator, center=center, orthonormal=orthonormal, fname=fname,
+                         progress=progress)

@@ -804,34 +804,46 @@ def _target(leaf, fname, init):
     return _core._check(leaf, fname)
 
 
-def execute(plans, family, fname, measure=True, title=None):
-    """Fill every planned parameter from its name-keyed stream; return the report."""
+def execute(plans, family, fname, measure=True, title=None, progress=None):
+    """Fill every planned parameter from its name-keyed stream; return the report.
+    ``progress`` (see wcinit._progress) counts elements, reported after each parameter."""
+    from ._progress import progress_bar
     seed, stream = family
     entries = []
-    for p in plans:
-        sid = name_stream(p.name, stream)
-        if p.init is not None:
-            try:
-                if isinstance(p.init, numbers.Number):
-                    p.arr[...] = p.init
-                else:
-                    kw = {"generator": _core.Generator(seed, sid)} if p.random else {}
-                    if p.fan_in is not None:
-                        kw["fan_in"] = p.fan_in
-                    p.init(p.arr, **kw)
-            except Exception as e:
-                raise _err(e, fname, p.name) from e
-        ms = mm = None
-        if measure and p.arr is not None and p.arr.size:
-            mm, ms = moments(p.arr)
-        ex = p.expect
-        entries.append(ParamEntry(
-            name=p.name, shape=tuple(int(s) for s in p.leaf.shape), dtype=str(_dtype_of(p.leaf)),
-            rule=p.label or describe(p.init), pattern=p.pattern, fan_in=ex.get("fan_in"),
-            fan_out=ex.get("fan_out"), expected_mean=ex.get("mean"), expected_std=ex.get("std"),
-            low=ex.get("low"), high=ex.get("high"), measured_mean=mm, measured_std=ms,
-            value=p.leaf, stream=sid))
+    sizes = [0 if p.arr is None else int(p.arr.size) for p in plans]
+    with progress_bar(progress, sum(sizes), fname, fname) as bar:
+        done = 0
+        for p, size in zip(plans, sizes):
+            entries.append(_execute_one(p, seed, stream, fname, measure))
+            done += size
+            bar(done)
     return InitReport(entries, title or fname)
+
+
+def _execute_one(p, seed, stream, fname, measure):
+    """Fill one planned parameter; its report entry."""
+    sid = name_stream(p.name, stream)
+    if p.init is not None:
+        try:
+            if isinstance(p.init, numbers.Number):
+                p.arr[...] = p.init
+            else:
+                kw = {"generator": _core.Generator(seed, sid)} if p.random else {}
+                if p.fan_in is not None:
+                    kw["fan_in"] = p.fan_in
+                p.init(p.arr, **kw)
+        except Exception as e:
+            raise _err(e, fname, p.name) from e
+    ms = mm = None
+    if measure and p.arr is not None and p.arr.size:
+        mm, ms = moments(p.arr)
+    ex = p.expect
+    return ParamEntry(
+        name=p.name, shape=tuple(int(s) for s in p.leaf.shape), dtype=str(_dtype_of(p.leaf)),
+        rule=p.label or describe(p.init), pattern=p.pattern, fan_in=ex.get("fan_in"),
+        fan_out=ex.get("fan_out"), expected_mean=ex.get("mean"), expected_std=ex.get("std"),
+        low=ex.get("low"), high=ex.get("high"), measured_mean=mm, measured_std=ms,
+        value=p.leaf, stream=sid)
 
 
 def _torch_no_grad(leaves):
@@ -843,7 +855,8 @@ def _torch_no_grad(leaves):
     return contextlib.nullcontext()
 
 
-def init_params(params, rules=None, *, preset=None, generator=None, default=None, measure=True):
+def init_params(params, rules=None, *, preset=None, generator=None, default=None, measure=True,
+                progress=None):
     r"""Initialize a whole parameter tree in place, one rule per parameter.
 
     Every leaf gets a dotted name (dict keys and list indices joined by ``.``;
@@ -875,6 +888,10 @@ def init_params(params, rules=None, *, preset=None, generator=None, default=None
             numpy.random.Generator, or None (a fresh seed from the default generator)
         default: the initializer for parameters nothing else matches
         measure: compute each parameter's measured mean/std for the report
+        progress: ``True`` for a progress bar (tqdm's when installed, else text
+            on stderr), ``"tqdm"``, ``"text"``, or a callable ``f(done, total)``
+            called after each parameter with the elements filled so far;
+            None (default) reports nothing
 
     Returns:
         InitReport: name, shape, dtype, rule, fan_in, fan_out, expected and
@@ -908,7 +925,7 @@ def init_params(params, rules=None, *, preset=None, generator=None, default=None
     if family is None:
         family = _family(None, "init_params")
     with _torch_no_grad(leaves):
-        report = execute(plans, family, "init_params", measure=measure)
+        report = execute(plans, family, "init_params", measure=measure, progress=progress)
     if isinstance(params, (dict, list, tuple)) or hasattr(params, "keys"):
         report.params = unflatten(params, {n: a for n, a in leaves})
     return report

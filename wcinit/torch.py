@@ -137,7 +137,7 @@ def _check_device(leaves, fname):
 
 
 def init_module(module, preset="torch", *, rules=None, generator=None, default=None,
-                measure=True):
+                measure=True, progress=None):
     r"""Initialize every parameter of a ``torch.nn.Module`` in place, through wcinit.
 
     With ``preset="torch"`` each parameter gets the distribution of its
@@ -158,6 +158,8 @@ def init_module(module, preset="torch", *, rules=None, generator=None, default=N
             numpy.random.Generator, or None (a fresh seed from the default generator)
         default: the initializer for parameters nothing else covers
         measure: compute measured means/stds for the report
+        progress: a progress bar or callback, as ``wcinit.init_params``'s
+            (elements filled, after each parameter)
 
     Returns:
         InitReport (see ``wcinit.init_params``)
@@ -190,7 +192,8 @@ def init_module(module, preset="torch", *, rules=None, generator=None, default=N
     plans = plan(leaves, all_rules, default, fname, why=why)
     family = _family(generator, fname)
     with torch.no_grad():
-        return execute(plans, family, fname, measure=measure, title=f"{fname}({type(module).__name__})")
+        return execute(plans, family, fname, measure=measure, title=f"{fname}({type(module).__name__})",
+                       progress=progress)
 
 
 # ---- LSUV through forward hooks -------------------------------------------------
@@ -199,13 +202,14 @@ _LSUV_TYPES = (nn.Linear, nn.modules.conv._ConvNd)
 
 
 def lsuv_(module, x, *, tol=0.1, max_iter=10, generator=None, center=False, orthonormal=True,
-          layers=None):
+          layers=None, progress=None):
     """LSUV (Mishkin & Matas 2015) on a torch module, through forward hooks.
 
     See ``wcinit.lsuv_``: the layers are the module's Linear and Conv*
     submodules (or ``layers``, a list of submodules) in the order the forward
     pass reaches them; each one's output (before its activation) is read by a
-    forward hook on the batch ``x``.
+    forward hook on the batch ``x``.  ``progress`` reports layers done, as
+    ``wcinit.lsuv_``'s.
 
     Examples:
         >>> import torch, wcinit.torch
@@ -253,4 +257,4 @@ def lsuv_(module, x, *, tol=0.1, max_iter=10, generator=None, center=False, orth
     return lsuv_callback(forward, x, weights, biases, [names.get(m, str(k)) for k, m in
                                                         enumerate(layers)],
                          tol=tol, max_iter=max_iter, generator=generator, center=center,
-                         orthonormal=orthonormal, fname=fname)
+                         orthonormal=orthonormal, fname=fname, progress=progress)
