@@ -74,6 +74,16 @@ def clock_ghz():
     return max(mhz) / 1000 if mhz else 3.0
 
 
+def cpu_model():
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
 def llc_bytes():
     best = (0, 0)
     base = Path("/sys/devices/system/cpu/cpu0/cache")
@@ -138,7 +148,14 @@ def stages(ghz, reps):
     if pb:
         print(f"\nPort-bound limit of the Philox words on {path}: {pb:.2f} cycles/word "
               f"(model in the module docstring); measured {c_word:.2f}, "
-              f"i.e. {pb / c_word:.0%} of the port-bound rate.\n")
+              f"i.e. {pb / c_word:.0%} of the port-bound rate.")
+        model = cpu_model()
+        if "intel" not in model.lower():
+            print(f"Note: the model's port assignments are Intel's (uops.info); this CPU is "
+                  f"{model or 'unknown'}, whose vector ports differ, and the cycles above are "
+                  f"wall time x {ghz:.2f} GHz: on a VM or a turbo CPU pass the real clock "
+                  f"(--ghz) before reading the percentage as a limit.")
+        print()
 
 
 def memory(ghz, reps, dram):
