@@ -571,3 +571,12 @@ def test_cli_showcase_and_plot(tmp_path):
     assert any(v.startswith(("Vanishing", "Exploding")) for v in verdicts)
     assert f"wrote {out}" in text
     _png_ok(out)
+
+
+def test_plot_histogram_range_follows_a_narrow_trunc_normal():
+    """torch's default bounds ±2 with std 0.02: the curve spans the data, not ±2."""
+    pytest.importorskip("matplotlib")
+    w = wcinit.trunc_normal_(np.empty(20000), std=0.02, generator=0)
+    fig = D.plot_histograms({"t": w}, {"t": functools.partial(wcinit.trunc_normal_, std=0.02)})
+    xs, _ = fig.axes[0].lines[0].get_data()
+    assert -0.15 < xs.min() <= w.min() and w.max() <= xs.max() < 0.15

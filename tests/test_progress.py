@@ -154,3 +154,33 @@ def test_torch_module_progress():
     x = torch.from_numpy(wcinit.normal_(np.empty((128, 16), np.float32), generator=0))
     wt.lsuv_(net, x, generator=1, progress=lambda d, t: lay.append((d, t)))
     assert lay == [(1, 2), (2, 2)]
+
+
+@pytest.mark.parametrize("init", [wcinit.normal_, wcinit.kaiming_uniform_,
+                                  __import__("functools").partial(wcinit.trunc_normal_, std=0.02)],
+                         ids=["normal", "kaiming_uniform", "trunc_normal"])
+def test_init_params_large_parameter_moves_the_bar_with_the_same_bits(init, monkeypatch):
+    from wcinit import _models
+    monkeypatch.setattr(_models, "PROGRESS_PIECE", 1000)
+    shape = (37, 101)  # 3737 elements: pieces of 1000, 1000, 1000, 737
+    seen = []
+    a = wcinit.init_params({"emb": np.empty(shape, np.float32), "b": np.empty(5, np.float32)},
+                           [("emb", init), ("b", wcinit.zeros_)], generator=11,
+                           progress=lambda d, t: seen.append((d, t)))
+    b = wcinit.init_params({"emb": np.empty(shape, np.float32), "b": np.empty(5, np.float32)},
+                           [("emb", init), ("b", wcinit.zeros_)], generator=11)
+    assert a["emb"].value.tobytes() == b["emb"].value.tobytes()
+    done = [d for d, _ in seen]
+    assert done[:4] == [1000, 2000, 3000, 3737] and done[-1] == 3742
+    assert all(t == 3742 for _, t in seen)
+
+
+def test_fill_progress_bad_arguments_show_no_bar(capsys):
+    a = np.full(1000, 7.0, np.float32)
+    with pytest.raises(ValueError, match="fill_shard: distribution must be"):
+        fill_progress(a, "cauchy", generator=wcinit.Generator(1), chunk=100, progress="text")
+    with pytest.raises(ValueError, match="fill_progress: progress must be"):
+        fill_progress(a, "normal", generator=wcinit.Generator(1), chunk=100, progress="bar")
+    assert capsys.readouterr().err == "" and (a == 7.0).all()
+    fill_progress(a, "normal", generator=wcinit.Generator(1), chunk=100, progress="text")
+    assert capsys.readouterr().err.rstrip().endswith("1000/1000")

@@ -814,20 +814,48 @@ def execute(plans, family, fname, measure=True, title=None, progress=None):
     with progress_bar(progress, sum(sizes), fname, fname) as bar:
         done = 0
         for p, size in zip(plans, sizes):
-            entries.append(_execute_one(p, seed, stream, fname, measure))
+            report = None if progress is None or progress is False else (
+                lambda k, base=done: bar(base + k))
+            entries.append(_execute_one(p, seed, stream, fname, measure, report))
             done += size
             bar(done)
     return InitReport(entries, title or fname)
 
 
-def _execute_one(p, seed, stream, fname, measure):
-    """Fill one planned parameter; its report entry."""
+#: With progress= on, an element-wise parameter larger than this many elements
+#: is filled in pieces of this size (the same bits: each piece at its logical
+#: offset), so the bar moves during one large embedding, not only after it.
+PROGRESS_PIECE = 1 << 22
+
+
+def _fill_in_pieces(p, gen, report):
+    """Fill p.arr in pieces through its plan when that is exact (a C-contiguous
+    NumPy array and an element-wise wcinit initializer); False otherwise."""
+    arr = p.arr
+    if (report is None or not isinstance(arr, np.ndarray) or arr.size <= PROGRESS_PIECE
+            or not arr.flags.c_contiguous):
+        return False
+    from ._plan import fill_range, init_plan
+    pl = init_plan(p.init, arr.shape, arr.dtype, gen, fan_in=p.fan_in)
+    if pl[0] != "random":
+        return False
+    flat = arr.reshape(-1)
+    for lo in range(0, flat.size, PROGRESS_PIECE):
+        hi = min(lo + PROGRESS_PIECE, flat.size)
+        fill_range(pl, lo, flat[lo:hi])
+        report(hi)
+    return True
+
+
+def _execute_one(p, seed, stream, fname, measure, report=None):
+    """Fill one planned parameter; its report entry.  ``report(k)``, when
+    given, is told the elements written so far (large parameters: per piece)."""
     sid = name_stream(p.name, stream)
     if p.init is not None:
         try:
             if isinstance(p.init, numbers.Number):
                 p.arr[...] = p.init
-            else:
+            elif not (p.random and _fill_in_pieces(p, _core.Generator(seed, sid), report)):
                 kw = {"generator": _core.Generator(seed, sid)} if p.random else {}
                 if p.fan_in is not None:
                     kw["fan_in"] = p.fan_in

@@ -144,6 +144,22 @@ class _TextBar(_Bar):
         self._stream.flush()
 
 
+def _check_progress(progress, fname):
+    """The errors progress_bar raises for a bad ``progress``, without making a bar."""
+    if progress is None or isinstance(progress, bool) or callable(progress):
+        return
+    if isinstance(progress, str):
+        if progress not in ("tqdm", "text"):
+            raise ValueError(f"{fname}: progress must be {_PROGRESS_TYPES}, got {progress!r}")
+        if progress == "tqdm":
+            try:
+                import tqdm  # noqa: F401
+            except ImportError:
+                raise ImportError(f"{fname}: progress='tqdm' needs tqdm (pip install tqdm)") from None
+        return
+    raise TypeError(f"{fname}: progress must be {_PROGRESS_TYPES}, got {type(progress).__name__}")
+
+
 def progress_bar(progress, total, desc="", fname="progress"):
     """A reporter for ``total`` units of work: call it with the cumulative count.
 
@@ -245,10 +261,10 @@ def fill_progress(tensor, distribution="normal", *, generator, start=0, progress
             and 0 <= start < 2**63 and start + total > 2**63:
         raise OverflowError("fill_progress: start + size exceeds 2**63 elements, "
                             "the counter space of one fill")
-    bar = progress_bar(progress, total, "fill", "fill_progress")
+    _check_progress(progress, "fill_progress")
     if total == 0 or arr.ndim == 0:
-        with bar:
-            fill_shard(tensor, start, distribution, generator=generator, **params)
+        fill_shard(tensor, start, distribution, generator=generator, **params)
+        with progress_bar(progress, total, "fill", "fill_progress") as bar:
             bar(total)
         return tensor
     if arr.flags.c_contiguous:
@@ -258,10 +274,14 @@ def fill_progress(tensor, distribution="normal", *, generator, start=0, progress
         row = total // arr.shape[0]
         rows = max(1, chunk // max(row, 1))
         pieces = ((arr[i:i + rows], i * row) for i in range(0, arr.shape[0], rows))
+    bar = None  # made after the first piece, whose fill_shard checks every argument
     try:
         for piece, offset in pieces:
             fill_shard(piece, start + offset, distribution, generator=generator, **dict(params))
+            if bar is None:
+                bar = progress_bar(progress, total, "fill", "fill_progress")
             bar(offset + piece.size)
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
     return tensor

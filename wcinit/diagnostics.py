@@ -1400,8 +1400,12 @@ def plot_histograms(params, rules=None, *, fig=None, bins=80, max_panels=12, nco
         if e is not None and e.std is not None and e.mean is not None:
             if e.family in ("uniform", "trunc_normal") and math.isfinite(e.low) \
                     and math.isfinite(e.high) and e.high > e.low:
-                pad = 0.1 * (e.high - e.low)
-                lo, hi = e.low - pad, e.high + pad
+                lo, hi = e.low, e.high
+                if e.family == "trunc_normal":  # bounds far out (torch's ±2 at std 0.02)
+                    lo = max(lo, e.mean - 4.5 * e.std)
+                    hi = min(hi, e.mean + 4.5 * e.std)
+                pad = 0.1 * (hi - lo)
+                lo, hi = lo - pad, hi + pad
             else:
                 lo, hi = e.mean - 4.5 * e.std, e.mean + 4.5 * e.std
             if v.size:
