@@ -389,8 +389,76 @@ def test_from_initializer_any_callable(monkeypatch):
     with pytest.raises(ValueError, match="input size"):  # the call's own validation
         wd.delta_orthogonal((3, 3, 16, 8), generator=1)
     monkeypatch.setattr(wd, "MAX_WHOLE_ELEMENTS", 10)
+
+    def custom_(t, generator=None):  # not one of wcinit's: one task, limited
+        return wcinit.normal_(t, generator=generator)
     with pytest.raises(ValueError, match="MAX_WHOLE_ELEMENTS = 10"):
-        wd.from_initializer(wcinit.keras.random_normal_, (4, 4), generator=1)
+        wd.from_initializer(custom_, (4, 4), generator=1)
+    # Keras's random_normal is element-wise: planned from its one fill, chunked, no limit
+    y = wd.from_initializer(wcinit.keras.random_normal_, (60, 4), chunks=(7, 3),
+                            generator=wcinit.Generator(1), stddev=0.1)
+    np.testing.assert_array_equal(y.compute(), w)
+    assert y.npartitions == 9 * 2
+
+
+# every element-wise framework function and preset rule: chunked plans equal to the
+# in-place call (recorded from the one C fill it makes), and refused by no size limit
+_FRAMEWORK_EW = [
+    ("jax.normal_", lambda: wcinit.jax.normal_, {"stddev": 0.3}),
+    ("jax.uniform_", lambda: wcinit.jax.uniform_, {"scale": 0.2}),
+    ("jax.truncated_normal_", lambda: wcinit.jax.truncated_normal_, {"stddev": 0.5, "lower": -1.0}),
+    ("keras.random_uniform_", lambda: wcinit.keras.random_uniform_, {"minval": -0.3, "maxval": 0.1}),
+    ("keras.truncated_normal_", lambda: wcinit.keras.truncated_normal_, {"mean": 0.2}),
+    ("keras.glorot_uniform_", lambda: wcinit.keras.glorot_uniform_, {}),
+    ("keras.he_normal_", lambda: wcinit.keras.he_normal_, {}),
+    ("keras.variance_scaling_", lambda: wcinit.keras.variance_scaling_,
+     {"scale": 2.0, "mode": "fan_avg", "distribution": "uniform"}),
+    ("mxnet.uniform_", lambda: wcinit.mxnet.uniform_, {"scale": 0.5}),
+    ("mxnet.normal_", lambda: wcinit.mxnet.normal_, {"sigma": 0.5}),
+    ("mxnet.xavier_", lambda: wcinit.mxnet.xavier_, {"rnd_type": "gaussian", "magnitude": 2.0}),
+    ("presets.fan_in_uniform_", lambda: wcinit.presets.fan_in_uniform_, {"fan_in": 12}),
+    ("presets.embedding_normal_", lambda: wcinit.presets.embedding_normal_, {}),
+]
+
+
+@pytest.mark.parametrize("name,get,kw", _FRAMEWORK_EW, ids=[c[0] for c in _FRAMEWORK_EW])
+def test_framework_elementwise_are_chunked_exactly(name, get, kw, monkeypatch):
+    import functools
+    from wcinit import _plan
+    fn = get()
+    monkeypatch.setattr(wd, "MAX_WHOLE_ELEMENTS", 10)
+    shape = (6, 5, 7)
+    x = wd.from_initializer(fn, shape, chunks=(4, 2, 3), generator=wcinit.Generator(2, 5), **kw)
+    w = fn(np.empty(shape, np.float32), generator=wcinit.Generator(2, 5), **kw)
+    assert x.compute().tobytes() == w.tobytes()
+    p = _plan.init_plan(functools.partial(fn, **kw), shape, np.float32, wcinit.Generator(2, 5))
+    assert p[0] == "random"
+
+
+def test_preset_trees_plan_element_wise(monkeypatch):
+    """Preset rules (closures) carry their call as a partial: planned element-wise,
+    so a preset tree larger than MAX_WHOLE_ELEMENTS is chunked, bit for bit."""
+    monkeypatch.setattr(wd, "MAX_WHOLE_ELEMENTS", 10)
+    trees = {
+        "torch": {"fc": {"weight": np.empty((24, 16), np.float32), "bias": np.empty(24, np.float32)},
+                  "emb": {"weight": np.empty((30, 8), np.float32)},
+                  "lstm": {"weight_ih_l0": np.empty((32, 16), np.float32),
+                           "weight_hh_l0": np.empty((32, 8), np.float32),
+                           "bias_hh_l0": np.empty(32, np.float32)}},
+        "flax": {"Dense_0": {"kernel": np.empty((16, 24), np.float32), "bias": np.empty(24, np.float32)},
+                 "Embed_0": {"embedding": np.empty((30, 8), np.float32)}},
+        "keras": {"dense": {"kernel": np.empty((16, 24), np.float32), "bias": np.empty(24, np.float32)},
+                  "embedding": {"embeddings": np.empty((30, 8), np.float32)}},
+        "mxnet": {"dense0": {"weight": np.empty((24, 16), np.float32), "bias": np.empty(24, np.float32)}},
+    }
+    for fw, tree in trees.items():
+        lazy = wd.init_params(tree, preset=fw, generator=4, chunks=(5, 3))
+        ref = wcinit.init_params({k: {n: a.copy() for n, a in v.items()} for k, v in tree.items()},
+                                 preset=fw, generator=4)
+        for name, arr in lazy.items():
+            assert arr.compute().tobytes() == ref[name].value.tobytes(), (fw, name)
+            if arr.ndim == 2:
+                assert arr.npartitions > 1, (fw, name)
 
 
 def test_parameter_tree_equals_init_params():

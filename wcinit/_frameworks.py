@@ -75,15 +75,58 @@ def _check_fill(arr, fname, family, p0, p1):
                              f"representable in {arr.dtype}")
 
 
+# ---- element-wise plans by recording ------------------------------------------------
+# wcinit.dask and save_initialized fill any part of a tensor from a plan (kind,
+# parameters, generator state).  For the framework functions below marked
+# @_elementwise, the plan is recorded instead of re-derived: _plan runs the
+# function on a stand-in array with this thread's recorder on, and every fill
+# of this module goes through _core_fill, which then records its C arguments
+# instead of writing.  Marked functions make exactly one such fill and write
+# nothing else.
+
+import threading  # noqa: E402
+
+_recorder = threading.local()
+
+
+def _core_fill(arr, fname, kind, p0, p1, p2, p3, generator):
+    calls = getattr(_recorder, "calls", None)
+    if calls is None:
+        return _core._fill(arr, fname, kind, p0, p1, p2, p3, generator)
+    calls.append((kind, float(p0), float(p1), float(p2), float(p3)))
+    return arr
+
+
+def record_fills(fn, arr, kwargs):
+    """The C fills ``fn(arr, **kwargs)`` would make, made by nobody: a list of
+    (kind, p0, p1, p2, p3); fn validates as the real call does."""
+    calls = []
+    _recorder.calls = calls
+    try:
+        fn(arr, **kwargs)
+    finally:
+        _recorder.calls = None
+    return calls
+
+
+def _elementwise(when=None):
+    """Mark a function whose whole effect is one element-wise fill through
+    _core_fill (``when(kwargs)``: only for such arguments)."""
+    def mark(fn):
+        fn._wcinit_elementwise = when or (lambda kwargs: True)
+        return fn
+    return mark
+
+
 def _fill(arr, fname, family, p0, p1, generator):
     """family 'uniform' U(p0, p1); 'normal' N(p0, p1^2); 'trunc_normal' N(0, p1^2) on [-2p1, 2p1]."""
     _check_fill(arr, fname, family, p0, p1)
     if family == "uniform":
-        _core._fill(arr, fname, _KIND["uniform"], p0, p1, 0.0, 0.0, generator)
+        _core_fill(arr, fname, _KIND["uniform"], p0, p1, 0.0, 0.0, generator)
     elif family == "normal":
-        _core._fill(arr, fname, _KIND["normal"], p0, p1, 0.0, 0.0, generator)
+        _core_fill(arr, fname, _KIND["normal"], p0, p1, 0.0, 0.0, generator)
     else:
-        _core._fill(arr, fname, _KIND["trunc_normal"], p0, p1, -2.0 * p1, 2.0 * p1, generator)
+        _core_fill(arr, fname, _KIND["trunc_normal"], p0, p1, -2.0 * p1, 2.0 * p1, generator)
 
 
 def _empty(arr):
@@ -240,6 +283,7 @@ he_uniform_ = _make_named("he_uniform")
 he_normal_ = _make_named("he_normal")
 
 
+@_elementwise()
 def truncated_normal_(tensor, stddev=1e-2, lower=-2.0, upper=2.0, generator=None):
     r"""Fill the array with JAX's truncated normal: :math:`\mathcal{N}(0, \text{stddev}^2)`
     restricted to :math:`[\text{lower}\cdot\text{stddev}, \text{upper}\cdot\text{stddev}]`.
@@ -277,7 +321,7 @@ def truncated_normal_(tensor, stddev=1e-2, lower=-2.0, upper=2.0, generator=None
         raise ValueError(f"{fname}: the bounds [{a:g}, {b:g}] are not representable in {arr.dtype}")
     if _empty(arr):
         return tensor
-    _core._fill(arr, fname, _KIND["trunc_normal"], 0.0, stddev, a, b, generator)
+    _core_fill(arr, fname, _KIND["trunc_normal"], 0.0, stddev, a, b, generator)
     return tensor
 
 
@@ -421,6 +465,7 @@ def identity_(tensor, gain=1.0):
 _FACTOR_TYPES = ("avg", "in", "out")
 
 
+@_elementwise()
 def mxnet_xavier_(tensor, rnd_type="uniform", factor_type="avg", magnitude=3.0, generator=None,
                   _fname="xavier_"):
     r"""MXNet's ``Xavier(rnd_type, factor_type, magnitude)``, in MXNet's layout ``[out, in, *kernel]``.
@@ -473,6 +518,7 @@ def _mxnet_xavier_scale(factor_type, magnitude, fan_in, fan_out):
     return math.sqrt(magnitude / factor)
 
 
+@_elementwise()
 def mxnet_msra_prelu_(tensor, factor_type="avg", slope=0.25, generator=None):
     r"""MXNet's ``MSRAPrelu(factor_type, slope)``: ``Xavier('gaussian', factor_type, 2 / (1 + slope^2))``.
 
@@ -500,6 +546,7 @@ def mxnet_msra_prelu_(tensor, factor_type="avg", slope=0.25, generator=None):
                          _fname="msra_prelu_")
 
 
+@_elementwise()
 def mxnet_uniform_(tensor, scale=0.07, generator=None):
     r"""MXNet's ``Uniform(scale)``: :math:`\mathcal{U}(-\text{scale}, \text{scale})`.
 
@@ -537,6 +584,7 @@ def _centered_normal(tensor, std, argname, generator):
     return tensor
 
 
+@_elementwise()
 def mxnet_normal_(tensor, sigma=0.01, generator=None):
     r"""MXNet's ``Normal(sigma)``: :math:`\mathcal{N}(0, \sigma^2)`.
 
@@ -588,9 +636,9 @@ def mxnet_orthogonal_(tensor, scale=1.414, rand_type="uniform", generator=None):
     nin = arr.size // nout
     tmp = np.empty((nout, nin), np.float64)
     if rand_type == "uniform":
-        _core._fill(tmp, fname, _KIND["uniform"], -1.0, 1.0, 0.0, 0.0, generator)
+        _core_fill(tmp, fname, _KIND["uniform"], -1.0, 1.0, 0.0, 0.0, generator)
     else:
-        _core._fill(tmp, fname, _KIND["normal"], 0.0, 1.0, 0.0, 0.0, generator)
+        _core_fill(tmp, fname, _KIND["normal"], 0.0, 1.0, 0.0, 0.0, generator)
     u, _, v = np.linalg.svd(tmp, full_matrices=False)
     res = u if u.shape == tmp.shape else v
     arr[...] = (scale * res).reshape(arr.shape)
@@ -694,6 +742,7 @@ def mxnet_constant_(tensor, value):
 
 # ---- JAX's simple distributions ----------------------------------------------------------
 
+@_elementwise()
 def jax_uniform_(tensor, scale=1e-2, generator=None):
     r"""JAX's ``uniform(scale)``: :math:`\mathcal{U}(0, \text{scale})`.
 
@@ -718,6 +767,7 @@ def jax_uniform_(tensor, scale=1e-2, generator=None):
     return tensor
 
 
+@_elementwise()
 def jax_normal_(tensor, stddev=1e-2, generator=None):
     r"""JAX's ``normal(stddev)``: :math:`\mathcal{N}(0, \text{stddev}^2)`.
 
@@ -738,6 +788,7 @@ def jax_normal_(tensor, stddev=1e-2, generator=None):
 _KERAS_MODES = ("fan_in", "fan_out", "fan_avg")
 
 
+@_elementwise()
 def keras_variance_scaling_(tensor, scale=1.0, mode="fan_in", distribution="truncated_normal",
                             input_axes=None, output_axes=None, generator=None,
                             _fname="variance_scaling_"):
@@ -824,7 +875,7 @@ def _make_keras_named(name):
         f"        >>> w = wcinit.keras.{fname}(np.empty((3, 3, 64, 128), np.float32),\n"
         "        ...                           generator=0)\n")
     init.keras_spec = (scale, mode, dist)
-    return init
+    return _elementwise()(init)
 
 
 keras_lecun_uniform_ = _make_keras_named("lecun_uniform")
@@ -835,6 +886,7 @@ keras_he_uniform_ = _make_keras_named("he_uniform")
 keras_he_normal_ = _make_keras_named("he_normal")
 
 
+@_elementwise()
 def keras_random_normal_(tensor, mean=0.0, stddev=0.05, generator=None):
     r"""Keras's ``RandomNormal(mean, stddev)``: :math:`\mathcal{N}(\text{mean}, \text{stddev}^2)`.
 
@@ -855,10 +907,11 @@ def keras_random_normal_(tensor, mean=0.0, stddev=0.05, generator=None):
     if _empty(arr):
         return tensor
     _check_fill(arr, fname, "uniform", mean + 2 * stddev, mean - 2 * stddev)
-    _core._fill(arr, fname, _KIND["normal"], mean, stddev, 0.0, 0.0, generator)
+    _core_fill(arr, fname, _KIND["normal"], mean, stddev, 0.0, 0.0, generator)
     return tensor
 
 
+@_elementwise()
 def keras_random_uniform_(tensor, minval=-0.05, maxval=0.05, generator=None):
     r"""Keras's ``RandomUniform(minval, maxval)``: :math:`\mathcal{U}(\text{minval}, \text{maxval})`.
 
@@ -888,6 +941,7 @@ def keras_random_uniform_(tensor, minval=-0.05, maxval=0.05, generator=None):
     return tensor
 
 
+@_elementwise()
 def keras_truncated_normal_(tensor, mean=0.0, stddev=0.05, generator=None):
     r"""Keras's ``TruncatedNormal(mean, stddev)``: N(mean, stddev²) restricted to mean ± 2·stddev.
 
@@ -915,7 +969,7 @@ def keras_truncated_normal_(tensor, mean=0.0, stddev=0.05, generator=None):
     _check_fill(arr, fname, "uniform", a, b)
     if _empty(arr):
         return tensor
-    _core._fill(arr, fname, _KIND["trunc_normal"], mean, stddev, a, b, generator)
+    _core_fill(arr, fname, _KIND["trunc_normal"], mean, stddev, a, b, generator)
     return tensor
 
 
@@ -1010,6 +1064,18 @@ def _stft_kernel(shape, side, window, scaling, periodic, fname="stft_"):
 
 
 # ---- torch layer-default helpers (used by the presets) -----------------------------------
+
+def _plan_fan_in_uniform(kwargs):
+    fan_in = _int(kwargs["fan_in"], "fan_in_uniform_", "fan_in")
+    bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0  # as fan_in_uniform_
+    return "uniform", {"a": -bound, "b": bound}
+
+
+def _plan_embedding_normal(kwargs):
+    if kwargs.get("padding_idx") is not None:
+        return None  # the zero row: not element-wise
+    return "normal", {"mean": 0.0, "std": 1.0}
+
 
 def fan_in_uniform_(tensor, fan_in, generator=None):
     r"""Fill with :math:`\mathcal{U}(-1/\sqrt{\text{fan\_in}}, 1/\sqrt{\text{fan\_in}})`, torch's bias default.
@@ -1241,3 +1307,8 @@ def _register():
 
 
 _register()
+
+
+# plans by formula (see _plan.init_plan): the torch-named fill each one makes
+fan_in_uniform_._wcinit_plan_as = _plan_fan_in_uniform
+embedding_normal_._wcinit_plan_as = _plan_embedding_normal

@@ -119,9 +119,12 @@ class Init:
     arguments before anything is written.  Presets and schemes return these.
     """
 
-    def __init__(self, fn, label, expect=None, random=True, takes=()):
+    def __init__(self, fn, label, expect=None, random=True, takes=(), target=None):
         self.fn, self.label, self.expect_fn, self.random = fn, label, expect, random
         self.takes = tuple(takes)  # keywords besides generator= that fn accepts (e.g. fan_in)
+        # the same fill as a functools.partial of a wcinit function, when there is
+        # one: wcinit.dask and save_initialized plan it element-wise from that
+        self.target = target
 
     def __call__(self, array, **kw):
         return self.fn(array, **kw)

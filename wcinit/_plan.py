@@ -474,7 +474,7 @@ def _unwrap(init):
     args, kwargs = (), {}
     while True:
         if isinstance(init, Init):
-            init = init.fn
+            init = init.fn if init.target is None else init.target
         elif isinstance(init, functools.partial):
             args, kwargs = init.args + args, {**init.keywords, **kwargs}
             init = init.func
@@ -512,9 +512,41 @@ def init_plan(init, shape, dtype, generator, fan_in=None, fname="init_params"):
         kw.pop(next(iter(inspect.signature(fn).parameters)))
         kw.pop("generator", None)
         return plan(name[:-1], shape, dt, generator, fname=fname, **kw)
+    ew = getattr(fn, "_wcinit_elementwise", None) or getattr(fn, "_wcinit_plan_as", None)
+    if ew is not None and generator is not None:
+        ba = inspect.signature(fn).bind_partial(None, *args, **kwargs)
+        kw = dict(ba.arguments)
+        kw.pop(next(iter(inspect.signature(fn).parameters)))
+        kw.pop("generator", None)
+        p = _framework_plan(fn, shape, dt, generator, kw, fname)
+        if p is not None:
+            return p
     kw = {} if fan_in is None else {"fan_in": fan_in}
     state = None if generator is None else reserve(coerce(generator, fname), 0)
     return _whole_plan(fname, init, shape, dt, state, None, kw)
+
+
+def _framework_plan(fn, shape, dt, generator, kw, fname):
+    """An element-wise plan of a framework function (wcinit._frameworks): by its
+    formula (``_wcinit_plan_as``), or by recording the one C fill it makes on a
+    stand-in array (``_wcinit_elementwise``), which also validates the
+    arguments exactly as the call does.  None when the arguments make it not
+    element-wise."""
+    as_ = getattr(fn, "_wcinit_plan_as", None)
+    if as_ is not None:
+        spec = as_(kw)
+        return None if spec is None else plan(spec[0], shape, dt, generator, fname=fname, **spec[1])
+    if not fn._wcinit_elementwise(kw):
+        return None
+    from ._frameworks import record_fills
+    n = _numel(shape)
+    calls = record_fills(fn, _standin(shape, dt), kw)
+    if n == 0 or not calls:
+        return ("random", fname, shape, dt.name, (0, 0.0, 0.0, 0.0, 0.0), bytes(40))
+    if len(calls) != 1:  # pragma: no cover - a marked function makes one fill
+        raise AssertionError(f"{fname}: {fn.__name__} made {len(calls)} fills")
+    state = reserve(coerce(generator, fname), blocks_for(n, dt))
+    return ("random", fname, shape, dt.name, calls[0], state)
 
 
 def _standin(shape, dtype):
@@ -628,6 +660,15 @@ def plan_by_running(init, shape, dtype=np.float32, generator=None, fname=None, *
     fname = fname or getattr(init, "__name__", "initializer")
     shape = _shape(shape, fname)
     dt = _dtype(dtype, fname)
+    fn0, args0, kw0 = _unwrap(init)
+    if getattr(fn0, "_wcinit_elementwise", None) or getattr(fn0, "_wcinit_plan_as", None):
+        ba = inspect.signature(fn0).bind_partial(None, *args0, **{**kw0, **kwargs})
+        kw = dict(ba.arguments)
+        kw.pop(next(iter(inspect.signature(fn0).parameters)))
+        kw.pop("generator", None)
+        p = _framework_plan(fn0, shape, dt, generator, kw, fname)
+        if p is not None:
+            return p
     n, limit = _numel(shape), max_whole_elements()
     if n > limit:
         raise ValueError(

@@ -77,8 +77,13 @@ def _embedding(padding_idx=None, std=1.0, trunc=False):
         return arr
     lab = ("trunc_normal_" if trunc else "normal_") + f"(std={std:g}" + \
         ("" if padding_idx is None else f", padding_idx={padding_idx}") + ")"
+    import functools
+    target = None if padding_idx is not None else (
+        functools.partial(_api.trunc_normal_, mean=0.0, std=std, a=-2 * std, b=2 * std) if trunc
+        else functools.partial(_api.normal_, mean=0.0, std=std))
     return Init(fill, lab, lambda shape, dtype: _blank(shape, mean=0.0, std=std,
-                                                      family="trunc_normal" if trunc else "normal"))
+                                                      family="trunc_normal" if trunc else "normal"),
+                target=target)
 
 
 # ---- LSTM forget-gate bias -------------------------------------------------------
@@ -383,7 +388,22 @@ def _wrap_preset_rule(rule, name, path, shapes):
                 ("fan_in", "fan_out", "mean", "std", "low", "high", "family")}
     args = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v!r}"
                      for k, v in {**rule.kwargs, **kw}.items())
-    return Init(fill, f"{rule.name}({args})", expect)
+    return Init(fill, f"{rule.name}({args})", expect, target=_rule_target(rule, name, shapes, kw))
+
+
+def _rule_target(rule, name, shapes, kw):
+    """The preset rule's call on this parameter as a functools.partial (its
+    fan resolved), for the element-wise planners of wcinit.dask; None if the
+    fan cannot be resolved here (the call itself then raises)."""
+    import functools
+    kwargs = dict(rule.kwargs)
+    try:
+        f = rule._fan(shapes.get(name, ()), kw.get("fan_in"))
+    except ValueError:
+        return None
+    if f is not None:
+        kwargs["fan_in"] = f
+    return functools.partial(rule.func, **kwargs)
 
 
 def _is_preset(obj):

@@ -124,9 +124,11 @@ def init_params(spec, rules=None, *, preset=None, generator=None, default=None, 
     ``wcinit.init_params`` writes into an array of that shape and dtype.
     Everything is validated before any array is returned.  Parameters whose
     rule is ``None`` (skip) are left out.  wcinit's element-wise initializers
-    (and partials of them, the torch bias rule, constants) are filled chunk by
-    chunk; any other initializer (orthogonal_, sparse_, a custom callable) is
-    computed in one task, up to ``MAX_WHOLE_ELEMENTS`` elements.
+    (and partials of them, the torch bias rule, constants, the element-wise
+    functions of the framework namespaces and every preset's element-wise
+    rules) are filled chunk by chunk; any other initializer (orthogonal_,
+    sparse_, a custom callable) is computed in one task, up to
+    ``MAX_WHOLE_ELEMENTS`` elements.
 
     Args:
         spec: a tree (nested dicts / lists, or named pairs) whose leaves have
