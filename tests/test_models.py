@@ -388,8 +388,24 @@ def test_gpt2_scheme():
             assert (a == 0).all(), n
         elif ".ln_" in n or n.startswith("ln_"):
             assert (a == 1).all(), n
-    with pytest.raises(ValueError, match="cannot infer n_layer"):
+    with pytest.raises(ValueError, match=r"cannot infer n_layer.*rules=wcinit\.gpt2_rules\(n_layer\)"):
         wcinit.init_params({"w": np.empty((3, 3))}, preset="gpt2")
+
+
+@pytest.mark.parametrize("preset", ["gpt2", "bert", "vit"])
+def test_schemes_leave_attention_mask_buffers_alone(preset):
+    """nanoGPT / Hugging Face GPT-2 keep a causal mask 'attn.bias' (1, 1, T, T) and a
+    0-d 'attn.masked_bias' in the state_dict: a scheme must not zero or redraw them."""
+    t = gpt2_tree(n_layer=2)
+    mask = np.tril(np.ones((1, 1, 8, 8), np.float32))
+    for i in range(2):
+        t[f"h.{i}.attn.bias"] = mask.copy()
+        t[f"h.{i}.attn.masked_bias"] = np.array(-1e4, np.float32)
+    wcinit.init_params(t, preset=preset, generator=0)
+    for i in range(2):
+        assert (t[f"h.{i}.attn.bias"] == mask).all()
+        assert t[f"h.{i}.attn.masked_bias"] == np.float32(-1e4)
+        assert (t[f"h.{i}.attn.c_attn.bias"] == 0).all()
 
 
 def test_gpt2_rules_explicit_n_layer():

@@ -464,7 +464,8 @@ def _n_layer(names, fname):
     idx = {int(m.group(1)) for n in names for m in [_LAYER_IDX.search(n)] if m}
     if not idx:
         raise ValueError(f"{fname}: cannot infer n_layer from the parameter names (no "
-                         "'h.<i>.', 'layers.<i>.' or 'blocks.<i>.'); pass n_layer=")
+                         "'h.<i>.', 'layers.<i>.' or 'blocks.<i>.'); pass the rules "
+                         "instead: rules=wcinit.gpt2_rules(n_layer)")
     return max(idx) + 1
 
 
@@ -481,6 +482,8 @@ def gpt2_rules(n_layer, std=0.02, residual="*c_proj.weight"):
     projections (``c_proj``: attention output and MLP output) :math:`\mathcal{N}(0,
     (0.02/\sqrt{2\,n_\text{layer}})^2)`, two per block, so the residual stream's
     variance does not grow with depth; biases 0; LayerNorm weights 1, biases 0.
+    A ``bias`` that is not a vector (the causal-mask buffers ``attn.bias`` of
+    nanoGPT and Hugging Face's GPT-2, in their state_dicts) is left as it is.
 
     Args:
         n_layer: the number of transformer blocks
@@ -498,7 +501,8 @@ def gpt2_rules(n_layer, std=0.02, residual="*c_proj.weight"):
     return [
         Rule(residual, functools.partial(_api.normal_, mean=0.0, std=std / math.sqrt(2 * n_layer))),
         Rule(lambda n: _is_norm_name(n) and n.endswith("weight"), _api.ones_),
-        Rule("*bias", _api.zeros_),
+        Rule("*bias", _api.zeros_, ndim=1),
+        Rule("*bias", None),  # a "bias" of 0 or 2+ dims is an attention-mask buffer: left alone
         Rule("*", functools.partial(_api.normal_, mean=0.0, std=std), ndim=(2, 3, 4)),
         Rule("*weight", _api.ones_, ndim=1),
     ]
@@ -523,7 +527,8 @@ def bert_rules(std=0.02):
     """
     return [
         Rule(lambda n: _is_norm_name(n) and n.endswith(("weight", "gamma")), _api.ones_),
-        Rule("*bias", _api.zeros_),
+        Rule("*bias", _api.zeros_, ndim=1),
+        Rule("*bias", None),  # a "bias" of 0 or 2+ dims is an attention-mask buffer: left alone
         Rule("*beta", _api.zeros_),
         Rule("*", _trunc(std), ndim=(2, 3, 4)),
         Rule("*weight", _api.ones_, ndim=1),
@@ -543,7 +548,8 @@ def vit_rules(std=0.02):
     """
     return [
         Rule(lambda n: _is_norm_name(n) and n.endswith("weight"), _api.ones_),
-        Rule("*bias", _api.zeros_),
+        Rule("*bias", _api.zeros_, ndim=1),
+        Rule("*bias", None),  # a "bias" of 0 or 2+ dims is an attention-mask buffer: left alone
         Rule("*", _trunc(std), ndim=(2, 3, 4, 5)),
         Rule("*weight", _api.ones_, ndim=1),
     ]
