@@ -654,3 +654,16 @@ def test_whole_preset_as_an_initializer():
     assert rep["proj.bias"].high == pytest.approx(1 / 20)
     with pytest.raises(ValueError, match=r"parameter 'head.gamma'.*no role"):
         wcinit.init_params({"head": {"gamma": np.empty(3, f)}}, [("*", presets.get_preset("keras", "Dense"))])
+
+
+def test_torch_preset_places_unnamed_4d_and_5d_conv_weights_but_not_3d():
+    """Sequential state_dicts name convs '0', '1': a 4-D or 5-D weight is a
+    Conv/ConvTranspose (one rule); a 3-D one may be Conv1d or Bilinear: refused."""
+    t = {"0": {"weight": np.empty((8, 3, 3, 3), np.float32), "bias": np.empty(8, np.float32)},
+         "1": {"weight": np.empty((4, 8, 2, 2, 2), np.float32)}}
+    rep = wcinit.init_params(t, preset="torch", generator=0)
+    bound = 1 / math.sqrt(27)  # kaiming_uniform_(a=sqrt(5)) on fan_in 27
+    assert rep["0.weight"].high == pytest.approx(bound)
+    assert np.abs(t["0"]["weight"]).max() <= bound and np.abs(t["0"]["bias"]).max() <= bound
+    with pytest.raises(ValueError, match="Conv1d and Bilinear differ"):
+        wcinit.init_params({"0": {"weight": np.empty((8, 3, 3), np.float32)}}, preset="torch")

@@ -249,11 +249,11 @@ def _torch_init_for(name, shapes):
             init = _embedding()
         elif len(shape) == 2:
             init = TORCH_WEIGHT
-        elif len(shape) in (3, 4, 5) and _CONV_SEG.search(mod):
-            init = TORCH_WEIGHT
-        elif len(shape) in (3, 4, 5):
-            raise _cannot(name, shape, f"a {len(shape)}-D weight whose module name {mod!r} "
-                          "does not say conv (Conv and Bilinear differ)")
+        elif len(shape) in (4, 5) or (len(shape) == 3 and _CONV_SEG.search(mod)):
+            init = TORCH_WEIGHT  # Conv2d/3d and ConvTranspose2d/3d: one rule, no other 4/5-D
+        elif len(shape) == 3:
+            raise _cannot(name, shape, f"a 3-D weight whose module name {mod!r} does not "
+                          "say conv (Conv1d and Bilinear differ)")
         else:
             raise _cannot(name, shape)
     elif leaf == "bias":
