@@ -224,3 +224,11 @@ def test_fixup_errors():
         wcinit.fixup_(t, [[br[0][0]]], "fc.weight")
     with pytest.raises(ValueError, match="at least one residual branch"):
         wcinit.fixup_(t, [], "fc.weight")
+
+
+def test_lsuv_report_html_counts_layers():
+    layers = [{"weight": np.empty((16, 16), np.float32), "bias": None, "activation": "tanh"}
+              for _ in range(3)]
+    x = wcinit.normal_(np.empty((64, 16), np.float32), generator=0)
+    html = wcinit.lsuv_(layers, x, generator=1)._repr_html_()
+    assert "<caption>lsuv_: 3 layers</caption>" in html

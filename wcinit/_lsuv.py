@@ -103,6 +103,7 @@ class LSUVReport(InitReport):
     the total factor the weights were multiplied by."""
 
     COLUMNS = ("layer", "name", "shape", "iterations", "variance", "mean", "converged", "scale")
+    UNIT = "layers"
 
     def __str__(self):
         cells = self._table()

@@ -621,6 +621,7 @@ class InitReport:
 
     COLUMNS = ("name", "shape", "dtype", "rule", "fan_in", "fan_out", "expected_std",
                "measured_std")
+    UNIT = "parameters"  # what a row is, for the captions
 
     def __init__(self, entries, title="init_params"):
         self.params = None  # init_params: the tree, with abstract leaves as new arrays
@@ -670,7 +671,7 @@ class InitReport:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.COLUMNS)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(s)}</td>" for s in r) + "</tr>"
                        for r in self._table())
-        return (f"<table><caption>{html.escape(self.title)}: {len(self._entries)} parameters"
+        return (f"<table><caption>{html.escape(self.title)}: {len(self._entries)} {self.UNIT}"
                 f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
