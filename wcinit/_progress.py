@@ -10,8 +10,8 @@ One small contract, shared by every long-running function in wcinit that takes
   in terminals) when tqdm is installed, otherwise a plain text bar on stderr.
 * ``"tqdm"`` (tqdm required) or ``"text"`` (the plain bar, never tqdm).
 * a callable ``f(done, total)``: called after each piece of work with the
-  cumulative count ``done`` (non-decreasing) and the fixed ``total``; the last
-  call has ``done == total``.  Units are the caller's (elements for fills,
+  cumulative count ``done`` (increasing: each count once) and the fixed
+  ``total``; the last call has ``done == total``.  Units are the caller's (elements for fills,
   parameters or layers for model-level work).
 
 Library code uses it as::
@@ -61,12 +61,16 @@ class _Bar:
     def __init__(self, total):
         self.total = int(total)
         self.done = 0
+        self._reported = False
         self._closed = False
 
     def __call__(self, done):
         done = int(done)
         if done < self.done:
             done = self.done
+        if done == self.done and self._reported:
+            return  # no news: a count is reported once
+        self._reported = True
         self._update(done)
         self.done = done
 
