@@ -580,3 +580,33 @@ def test_plot_histogram_range_follows_a_narrow_trunc_normal():
     fig = D.plot_histograms({"t": w}, {"t": functools.partial(wcinit.trunc_normal_, std=0.02)})
     xs, _ = fig.axes[0].lines[0].get_data()
     assert -0.15 < xs.min() <= w.min() and w.max() <= xs.max() < 0.15
+
+
+@pytest.mark.parametrize("activation", ["linear", "relu", "leaky_relu", "tanh", "sigmoid",
+                                        "selu", "gelu"])
+def test_backward_matches_finite_differences(activation):
+    """Without torch: the input gradient of <u, net(x)> against central differences
+    (float64, step 1e-6: truncation and rounding both below 1e-7 here)."""
+    g = wcinit.Generator(32)
+    net = D.mlp([5, 6, 4], "xavier_normal_", activation, generator=g, bias=True)
+    x = wcinit.normal_(np.empty((3, 5)), std=1.3, generator=g)
+    x += 0.05  # keep relu's kink away from x's coordinates' neighbourhood
+    u = wcinit.normal_(np.empty((3, 4)), generator=g)
+
+    def f(inp):
+        h = inp
+        for layer in net:
+            h = layer.forward(h)
+        return float((h * u).sum())
+
+    f(x)
+    d = u
+    for layer in reversed(net):
+        d = layer.backward(d)
+    eps, fd = 1e-6, np.empty_like(x)
+    for idx in np.ndindex(*x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += eps
+        xm[idx] -= eps
+        fd[idx] = (f(xp) - f(xm)) / (2 * eps)
+    np.testing.assert_allclose(d, fd, rtol=1e-6, atol=1e-7)
