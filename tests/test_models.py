@@ -667,3 +667,9 @@ def test_torch_preset_places_unnamed_4d_and_5d_conv_weights_but_not_3d():
     assert np.abs(t["0"]["weight"]).max() <= bound and np.abs(t["0"]["bias"]).max() <= bound
     with pytest.raises(ValueError, match="Conv1d and Bilinear differ"):
         wcinit.init_params({"0": {"weight": np.empty((8, 3, 3), np.float32)}}, preset="torch")
+
+
+def test_torch_preset_t5_shared_is_an_embedding():
+    t = {"shared": {"weight": np.empty((1000, 64), np.float32)}}
+    rep = wcinit.init_params(t, preset="torch", generator=0)
+    assert rep["shared.weight"].expected_std == 1.0  # Embedding: N(0, 1), not kaiming

@@ -167,7 +167,7 @@ def _label(init):
 # ---- name inference ----------------------------------------------------------------
 
 _NORM_SEG = re.compile(r"(norm|^ln(_|\d|$)|^bn(_|\d|$)|^gn(_|\d|$)|_ln$|_bn$)", re.I)
-_EMB_SEG = re.compile(r"(emb|^wte$|^wpe$|^tok|^pos)", re.I)
+_EMB_SEG = re.compile(r"(emb|^wte$|^wpe$|^tok|^pos|^shared$)", re.I)  # shared: T5
 _CONV_SEG = re.compile(r"(conv|downsample|^stem|patch_embed|^proj$)", re.I)
 _RNN_LEAF = re.compile(r"^(weight|bias)_(ih|hh|hr)(_l\d+(_reverse)?)?$")
 _LAYER_IDX = re.compile(r"(?:^|\.)(?:h|layers?|blocks?|encoder\.layer|decoder\.layer)\.(\d+)\.")
