@@ -614,10 +614,15 @@ def test_cluster_writes_zarr_checkpoint(cluster, tmp_path):
     import functools
     spec = {"w": np.empty((120, 50), np.float32), "b": np.empty(50, np.float32)}
     rules = [("w", functools.partial(wcinit.xavier_uniform_, gain=2.0)), ("b", wcinit.zeros_)]
+    seen = []
     with distributed.Client(cluster, timeout=60) as client:
         client.wait_for_workers(2, timeout=60)
         wcinit.save_initialized(tmp_path / "c.zarr", spec, rules, generator=3, format="zarr",
-                                piece_bytes=1000)
+                                piece_bytes=1000, progress=lambda d, t: seen.append((d, t)))
+    total = 120 * 50 * 4 + 50 * 4
+    # the bar follows the workers' chunks as they finish, not one jump at the end
+    assert len(seen) > 3 and seen[-1] == (total, total)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     wcinit.init_params(spec, rules, generator=3, measure=False)
     group = zarr.open_group(str(tmp_path / "c.zarr"), mode="r")
     assert group["w"].chunks[0] < 120  # really in pieces

@@ -172,11 +172,34 @@ def _save_zarr(root, plans, piece_bytes, bar, metadata, fsync):
                 state["done"] += n
                 bar(state["done"])
 
-    with _Progress():
-        dask.compute(*writes)
+    client = _distributed_client()
+    if client is not None:
+        # a dask.distributed cluster: local callbacks see nothing; follow the
+        # store tasks' futures as they finish instead
+        from distributed import as_completed, futures_of
+        futures = [f for w in client.persist(writes) for f in futures_of(w)]
+        for fut in as_completed(futures):
+            fut.result()  # a failed write raises here
+            state["done"] += sizes.get(fut.key, 0)
+            bar(state["done"])
+    else:
+        with _Progress():
+            dask.compute(*writes)
     total = sum(sizes.values())
-    if state["done"] < total:  # a distributed scheduler: no local callbacks
+    if state["done"] < total:
         bar(total)
+
+
+def _distributed_client():
+    """The dask.distributed Client in use, if one is (dask's default scheduler)."""
+    import sys
+    if "distributed" not in sys.modules:
+        return None
+    from distributed import get_client
+    try:
+        return get_client()
+    except ValueError:
+        return None
 
 
 def save_initialized(path, spec, rules=None, *, preset=None, generator=None, default=None,
