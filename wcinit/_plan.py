@@ -672,8 +672,9 @@ def plan_by_running(init, shape, dtype=np.float32, generator=None, fname=None, *
     n, limit = _numel(shape), max_whole_elements()
     if n > limit:
         raise ValueError(
-            f"{fname}: computed in one task, up to wcinit.dask.MAX_WHOLE_ELEMENTS = "
-            f"{limit} elements; shape {shape} has {n}")
+            f"{fname}: {getattr(fn0, '__name__', fn0)} is not element-wise (it needs the whole "
+            f"tensor at once, or is not one of wcinit's) and is computed in one task, up to "
+            f"wcinit.dask.MAX_WHOLE_ELEMENTS = {limit} elements; shape {shape} has {n}")
     fn = _unwrap(init)[0]
     try:
         takes = "generator" in inspect.signature(fn).parameters
