@@ -223,3 +223,36 @@ def test_haar_trace_moments_and_entry_law(n):
     assert abs((tr * tr).mean() - 1) <= K * math.sqrt(2 / N)
     beta = st.beta((n - 1) / 2, (n - 1) / 2, loc=-1, scale=2)
     assert st.kstest(q00, beta.cdf).pvalue >= KS_P
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("near", [True, False])
+def test_gram_distance_is_the_frobenius_distance(dtype, near):
+    """_gram_distance reads the upper triangle of a Fortran Gram buffer whose strict
+    lower triangle is zero, zeroing the diagonal for the sum (no cancellation near I)
+    and restoring it; against the dense ||G - I||_F in float64."""
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((200, 200))
+    gm = np.eye(200) + (1e-4 if near else 0.3) * (a + a.T) / 2
+    g = np.asfortranarray(np.triu(gm).astype(dtype))
+    before = g.copy(order="K")
+    want = np.linalg.norm(gm.astype(dtype).astype(np.float64) - np.eye(200))
+    got = _linalg._gram_distance(g)
+    assert got == pytest.approx(want, rel=1e-5 if dtype == np.float32 else 1e-12)
+    assert np.array_equal(g, before)  # the diagonal is restored
+
+
+def test_cholqr_gram_buffer_keeps_a_zero_lower_triangle(monkeypatch):
+    """The assumption _gram_distance makes: the Gram matrices syrk writes into the
+    round's buffer have a zero strict lower triangle."""
+    seen = []
+    real = _linalg._gram_distance
+
+    def spy(g):
+        seen.append(float(np.abs(np.tril(g, -1)).max()))
+        return real(g)
+    monkeypatch.setattr(_linalg, "_gram_distance", spy)
+    for order in ("C", "F"):
+        x = np.asarray(wcinit.normal_(np.empty((300, 120), np.float32), generator=2), order=order)
+        assert _linalg._cholqr_rounds(x, _linalg._routines(x.dtype))
+    assert seen and max(seen) == 0.0

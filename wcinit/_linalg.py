@@ -90,11 +90,18 @@ def _routines(dtype: np.dtype) -> Any:
 
 
 def _gram_distance(g: np.ndarray) -> float:
-    """||G - I||_F from the upper triangle of G (syrk fills only that one)."""
-    d = np.triu(g)
-    np.fill_diagonal(d, d.diagonal() - 1)
-    diag = d.diagonal()
-    return float(np.sqrt(max(2.0 * np.vdot(d, d) - np.vdot(diag, diag), 0.0)))
+    """||G - I||_F of the symmetric G held in the upper triangle of ``g``,
+    whose strict lower triangle is zero (_cholqr_rounds keeps it so): no
+    triangle copy (np.triu of a 1024^2 matrix costs 5 ms, 6 % of orthogonal_)."""
+    diag = g.diagonal().copy()
+    np.fill_diagonal(g, 0)  # the off-diagonal sum alone: no cancellation against n
+    try:
+        flat = g.ravel(order="K")  # a view (vdot of a Fortran array would copy it)
+        upper2 = float(np.dot(flat, flat))  # the strict upper triangle, squared
+    finally:
+        np.fill_diagonal(g, diag)
+    dev = diag.astype(np.float64) - 1.0
+    return float(np.sqrt(max(2.0 * upper2 + float(np.dot(dev, dev)), 0.0)))
 
 
 def _lambda_max(g: np.ndarray) -> float:
@@ -125,8 +132,11 @@ def _cholqr_rounds(x: np.ndarray, routines: Any) -> bool:
     # G = x^T x = y y^T, and x <- x R^{-1} is y <- R^{-T} y.
     y = x if fortran else x.T
     u = float(np.finfo(x.dtype).eps) / 2
+    # one Gram buffer for every round: syrk (beta 0) writes its upper triangle
+    # only, so the strict lower one stays zero, as _gram_distance needs
+    c = np.zeros((n, n), dtype=x.dtype, order="F")
     for rounds in range(_MAX_ROUNDS):
-        g = syrk(1.0, y, trans=1 if fortran else 0, lower=0)
+        g = syrk(1.0, y, beta=0.0, c=c, trans=1 if fortran else 0, lower=0, overwrite_c=1)
         if not np.isfinite(g.diagonal()).all():
             return False
         done = rounds > 0 and _gram_distance(g) <= 0.5
