@@ -109,13 +109,10 @@ def record_fills(fn, arr, kwargs):
     return calls
 
 
-def _elementwise(when=None):
-    """Mark a function whose whole effect is one element-wise fill through
-    _core_fill (``when(kwargs)``: only for such arguments)."""
-    def mark(fn):
-        fn._wcinit_elementwise = when or (lambda kwargs: True)
-        return fn
-    return mark
+def _elementwise(fn):
+    """Mark a function whose whole effect is one element-wise fill through _core_fill."""
+    fn._wcinit_elementwise = True
+    return fn
 
 
 def _fill(arr, fname, family, p0, p1, generator):
@@ -283,7 +280,7 @@ he_uniform_ = _make_named("he_uniform")
 he_normal_ = _make_named("he_normal")
 
 
-@_elementwise()
+@_elementwise
 def truncated_normal_(tensor, stddev=1e-2, lower=-2.0, upper=2.0, generator=None):
     r"""Fill the array with JAX's truncated normal: :math:`\mathcal{N}(0, \text{stddev}^2)`
     restricted to :math:`[\text{lower}\cdot\text{stddev}, \text{upper}\cdot\text{stddev}]`.
@@ -465,7 +462,7 @@ def identity_(tensor, gain=1.0):
 _FACTOR_TYPES = ("avg", "in", "out")
 
 
-@_elementwise()
+@_elementwise
 def mxnet_xavier_(tensor, rnd_type="uniform", factor_type="avg", magnitude=3.0, generator=None,
                   _fname="xavier_"):
     r"""MXNet's ``Xavier(rnd_type, factor_type, magnitude)``, in MXNet's layout ``[out, in, *kernel]``.
@@ -518,7 +515,7 @@ def _mxnet_xavier_scale(factor_type, magnitude, fan_in, fan_out):
     return math.sqrt(magnitude / factor)
 
 
-@_elementwise()
+@_elementwise
 def mxnet_msra_prelu_(tensor, factor_type="avg", slope=0.25, generator=None):
     r"""MXNet's ``MSRAPrelu(factor_type, slope)``: ``Xavier('gaussian', factor_type, 2 / (1 + slope^2))``.
 
@@ -546,7 +543,7 @@ def mxnet_msra_prelu_(tensor, factor_type="avg", slope=0.25, generator=None):
                          _fname="msra_prelu_")
 
 
-@_elementwise()
+@_elementwise
 def mxnet_uniform_(tensor, scale=0.07, generator=None):
     r"""MXNet's ``Uniform(scale)``: :math:`\mathcal{U}(-\text{scale}, \text{scale})`.
 
@@ -584,7 +581,7 @@ def _centered_normal(tensor, std, argname, generator):
     return tensor
 
 
-@_elementwise()
+@_elementwise
 def mxnet_normal_(tensor, sigma=0.01, generator=None):
     r"""MXNet's ``Normal(sigma)``: :math:`\mathcal{N}(0, \sigma^2)`.
 
@@ -742,7 +739,7 @@ def mxnet_constant_(tensor, value):
 
 # ---- JAX's simple distributions ----------------------------------------------------------
 
-@_elementwise()
+@_elementwise
 def jax_uniform_(tensor, scale=1e-2, generator=None):
     r"""JAX's ``uniform(scale)``: :math:`\mathcal{U}(0, \text{scale})`.
 
@@ -767,7 +764,7 @@ def jax_uniform_(tensor, scale=1e-2, generator=None):
     return tensor
 
 
-@_elementwise()
+@_elementwise
 def jax_normal_(tensor, stddev=1e-2, generator=None):
     r"""JAX's ``normal(stddev)``: :math:`\mathcal{N}(0, \text{stddev}^2)`.
 
@@ -788,7 +785,7 @@ def jax_normal_(tensor, stddev=1e-2, generator=None):
 _KERAS_MODES = ("fan_in", "fan_out", "fan_avg")
 
 
-@_elementwise()
+@_elementwise
 def keras_variance_scaling_(tensor, scale=1.0, mode="fan_in", distribution="truncated_normal",
                             input_axes=None, output_axes=None, generator=None,
                             _fname="variance_scaling_"):
@@ -875,7 +872,7 @@ def _make_keras_named(name):
         f"        >>> w = wcinit.keras.{fname}(np.empty((3, 3, 64, 128), np.float32),\n"
         "        ...                           generator=0)\n")
     init.keras_spec = (scale, mode, dist)
-    return _elementwise()(init)
+    return _elementwise(init)
 
 
 keras_lecun_uniform_ = _make_keras_named("lecun_uniform")
@@ -886,7 +883,7 @@ keras_he_uniform_ = _make_keras_named("he_uniform")
 keras_he_normal_ = _make_keras_named("he_normal")
 
 
-@_elementwise()
+@_elementwise
 def keras_random_normal_(tensor, mean=0.0, stddev=0.05, generator=None):
     r"""Keras's ``RandomNormal(mean, stddev)``: :math:`\mathcal{N}(\text{mean}, \text{stddev}^2)`.
 
@@ -911,7 +908,7 @@ def keras_random_normal_(tensor, mean=0.0, stddev=0.05, generator=None):
     return tensor
 
 
-@_elementwise()
+@_elementwise
 def keras_random_uniform_(tensor, minval=-0.05, maxval=0.05, generator=None):
     r"""Keras's ``RandomUniform(minval, maxval)``: :math:`\mathcal{U}(\text{minval}, \text{maxval})`.
 
@@ -941,7 +938,7 @@ def keras_random_uniform_(tensor, minval=-0.05, maxval=0.05, generator=None):
     return tensor
 
 
-@_elementwise()
+@_elementwise
 def keras_truncated_normal_(tensor, mean=0.0, stddev=0.05, generator=None):
     r"""Keras's ``TruncatedNormal(mean, stddev)``: N(mean, stddev²) restricted to mean ± 2·stddev.
 

@@ -811,15 +811,14 @@ def _target(leaf, fname, init):
 def execute(plans, family, fname, measure=True, title=None, progress=None):
     """Fill every planned parameter from its name-keyed stream; return the report.
     ``progress`` (see wcinit._progress) counts elements, reported after each parameter."""
-    from ._progress import progress_bar
+    from ._progress import _NULL, progress_bar
     seed, stream = family
     entries = []
     sizes = [0 if p.arr is None else int(p.arr.size) for p in plans]
     with progress_bar(progress, sum(sizes), fname, fname) as bar:
         done = 0
         for p, size in zip(plans, sizes):
-            report = None if progress is None or progress is False else (
-                lambda k, base=done: bar(base + k))
+            report = None if bar is _NULL else (lambda k, base=done: bar(base + k))
             entries.append(_execute_one(p, seed, stream, fname, measure, report))
             done += size
             bar(done)
@@ -855,12 +854,13 @@ def _execute_one(p, seed, stream, fname, measure, report=None):
     """Fill one planned parameter; its report entry.  ``report(k)``, when
     given, is told the elements written so far (large parameters: per piece)."""
     sid = name_stream(p.name, stream)
+    gen = _core.Generator(seed, sid) if p.random else None
     if p.init is not None:
         try:
             if isinstance(p.init, numbers.Number):
                 p.arr[...] = p.init
-            elif not (p.random and _fill_in_pieces(p, _core.Generator(seed, sid), report)):
-                kw = {"generator": _core.Generator(seed, sid)} if p.random else {}
+            elif not (p.random and _fill_in_pieces(p, gen, report)):
+                kw = {"generator": gen} if p.random else {}
                 if p.fan_in is not None:
                     kw["fan_in"] = p.fan_in
                 p.init(p.arr, **kw)

@@ -23,6 +23,7 @@ two successive plans from one generator match two successive in-place calls.
 
 The generator state is ``Generator.get_state()``'s bytes (40 today).
 """
+import inspect
 import math
 import numbers
 import operator
@@ -490,7 +491,6 @@ def init_plan(init, shape, dtype, generator, fan_in=None, fname="init_params"):
     bias rule) become element-wise plans; numbers constants; any other
     callable a one-task "whole" plan (exact, but limited to
     MAX_WHOLE_ELEMENTS)."""
-    import inspect
     shape = _shape(shape, fname)
     dt = _dtype(dtype, fname)
     if isinstance(init, numbers.Number):
@@ -507,18 +507,9 @@ def init_plan(init, shape, dtype, generator, fan_in=None, fname="init_params"):
         bound = 1.0 / math.sqrt(fi) if fi > 0 else 0.0  # as torch_bias_ computes it
         return plan("uniform", shape, dt, generator, fname=fname, a=-bound, b=bound)
     if name.endswith("_") and name[:-1] in _PLANNERS and inplace_function(name[:-1]) is fn:
-        ba = inspect.signature(fn).bind_partial(None, *args, **kwargs)
-        kw = dict(ba.arguments)
-        kw.pop(next(iter(inspect.signature(fn).parameters)))
-        kw.pop("generator", None)
-        return plan(name[:-1], shape, dt, generator, fname=fname, **kw)
-    ew = getattr(fn, "_wcinit_elementwise", None) or getattr(fn, "_wcinit_plan_as", None)
-    if ew is not None and generator is not None:
-        ba = inspect.signature(fn).bind_partial(None, *args, **kwargs)
-        kw = dict(ba.arguments)
-        kw.pop(next(iter(inspect.signature(fn).parameters)))
-        kw.pop("generator", None)
-        p = _framework_plan(fn, shape, dt, generator, kw, fname)
+        return plan(name[:-1], shape, dt, generator, fname=fname, **_call_kwargs(fn, args, kwargs))
+    if generator is not None:
+        p = _framework_plan(fn, args, kwargs, shape, dt, generator, fname)
         if p is not None:
             return p
     kw = {} if fan_in is None else {"fan_in": fan_in}
@@ -526,18 +517,29 @@ def init_plan(init, shape, dtype, generator, fan_in=None, fname="init_params"):
     return _whole_plan(fname, init, shape, dt, state, None, kw)
 
 
-def _framework_plan(fn, shape, dt, generator, kw, fname):
-    """An element-wise plan of a framework function (wcinit._frameworks): by its
-    formula (``_wcinit_plan_as``), or by recording the one C fill it makes on a
-    stand-in array (``_wcinit_elementwise``), which also validates the
-    arguments exactly as the call does.  None when the arguments make it not
-    element-wise."""
+def _call_kwargs(fn, args, kwargs):
+    """The keyword arguments of ``fn(array, *args, **kwargs)`` besides the array
+    and the generator, by name."""
+    params = inspect.signature(fn).parameters
+    kw = dict(inspect.signature(fn).bind_partial(None, *args, **kwargs).arguments)
+    kw.pop(next(iter(params)))
+    kw.pop("generator", None)
+    return kw
+
+
+def _framework_plan(fn, args, kwargs, shape, dt, generator, fname):
+    """An element-wise plan of ``fn(array, *args, **kwargs)`` for a framework
+    function (wcinit._frameworks): by its formula (``_wcinit_plan_as``), or by
+    recording the one C fill it makes on a stand-in array (``_wcinit_elementwise``),
+    which also validates the arguments exactly as the call does.  None for any
+    other function, or when the arguments make it not element-wise."""
     as_ = getattr(fn, "_wcinit_plan_as", None)
+    if as_ is None and not getattr(fn, "_wcinit_elementwise", False):
+        return None
+    kw = _call_kwargs(fn, args, kwargs)
     if as_ is not None:
         spec = as_(kw)
         return None if spec is None else plan(spec[0], shape, dt, generator, fname=fname, **spec[1])
-    if not fn._wcinit_elementwise(kw):
-        return None
     from ._frameworks import record_fills
     n = _numel(shape)
     calls = record_fills(fn, _standin(shape, dt), kw)
@@ -656,19 +658,13 @@ def plan_by_running(init, shape, dtype=np.float32, generator=None, fname=None, *
     plan; the generator is advanced by that much.  Limited to
     MAX_WHOLE_ELEMENTS elements (the scratch array and the task hold the whole
     tensor)."""
-    import inspect
     fname = fname or getattr(init, "__name__", "initializer")
     shape = _shape(shape, fname)
     dt = _dtype(dtype, fname)
     fn0, args0, kw0 = _unwrap(init)
-    if getattr(fn0, "_wcinit_elementwise", None) or getattr(fn0, "_wcinit_plan_as", None):
-        ba = inspect.signature(fn0).bind_partial(None, *args0, **{**kw0, **kwargs})
-        kw = dict(ba.arguments)
-        kw.pop(next(iter(inspect.signature(fn0).parameters)))
-        kw.pop("generator", None)
-        p = _framework_plan(fn0, shape, dt, generator, kw, fname)
-        if p is not None:
-            return p
+    p = _framework_plan(fn0, args0, {**kw0, **kwargs}, shape, dt, generator, fname)
+    if p is not None:
+        return p
     n, limit = _numel(shape), max_whole_elements()
     if n > limit:
         raise ValueError(

@@ -149,7 +149,7 @@ class _TextBar(_Bar):
 
 
 def _check_progress(progress, fname):
-    """The errors progress_bar raises for a bad ``progress``, without making a bar."""
+    """Raise progress_bar's error for a bad ``progress``, without making a bar."""
     if progress is None or isinstance(progress, bool) or callable(progress):
         return
     if isinstance(progress, str):
@@ -188,6 +188,7 @@ def progress_bar(progress, total, desc="", fname="progress"):
         >>> seen
         [(1, 3), (2, 3), (3, 3)]
     """
+    _check_progress(progress, fname)
     if progress is None or progress is False:
         return _NULL
     if progress is True:
@@ -196,17 +197,8 @@ def progress_bar(progress, total, desc="", fname="progress"):
         except ImportError:
             return _TextBar(total, desc)
     if isinstance(progress, str):
-        if progress == "tqdm":
-            try:
-                return _TqdmBar(total, desc)
-            except ImportError:
-                raise ImportError(f"{fname}: progress='tqdm' needs tqdm (pip install tqdm)") from None
-        if progress == "text":
-            return _TextBar(total, desc)
-        raise ValueError(f"{fname}: progress must be {_PROGRESS_TYPES}, got {progress!r}")
-    if callable(progress):
-        return _CallbackBar(progress, total)
-    raise TypeError(f"{fname}: progress must be {_PROGRESS_TYPES}, got {type(progress).__name__}")
+        return _TqdmBar(total, desc) if progress == "tqdm" else _TextBar(total, desc)
+    return _CallbackBar(progress, total)
 
 
 def fill_progress(tensor, distribution="normal", *, generator, start=0, progress=None,
