@@ -494,8 +494,8 @@ static void WC_K(tile)(const wc_params *p, wc_dtype dt, uint32_t w[4][NB], void 
 /* Store n <= 64 computed values (from a float or double tile buffer) as dt.
  * float16/bfloat16 on the SIMD paths: WC_HL at a time in vectors (float16 by
  * the hardware conversion, the same bits as f32_to_f16 for every non-NaN
- * float: tests/c/test_half.c checks all 2^32), the rest and NaNs as the
- * scalar path. */
+ * float: tests/c/test_half.c checks all 2^32), the rest as the scalar path,
+ * and the whole run again by the scalar path if it held a NaN. */
 static inline void WC_K(store)(wc_dtype dt, const void *src, int n, void *dst)
 {
     switch (dt) {
@@ -509,15 +509,13 @@ static inline void WC_K(store)(wc_dtype dt, const void *src, int n, void *dst)
         char *d = (char *)dst; /* may be unaligned */
         int i = 0;
 #ifdef WC_VEC_FUSED
-        for (; i + WC_HL <= n; i += WC_HL) {
-            if (dt == WC_BF16) {
-                wc_h_bf16(s + i, d + 2 * i);
-            } else if (wc_h_f16(s + i, d + 2 * i) != 0) {
-                for (int k = i; k < i + WC_HL; k++) {
-                    uint16_t h = WC_K(f32_to_f16)(s[k]);
-                    memcpy(d + 2 * k, &h, 2);
-                }
-            }
+        const int nv = n / WC_HL;
+        if (dt == WC_BF16) {
+            for (int v = 0; v < nv; v++)
+                wc_h_bf16(s + WC_HL * v, d + 2 * WC_HL * v);
+            i = nv * WC_HL;
+        } else if (wc_h_f16(s, d, nv) == 0) {
+            i = nv * WC_HL; /* else all n again by the scalar loop below */
         }
 #endif
         for (; i < n; i++) {
