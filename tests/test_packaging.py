@@ -95,6 +95,20 @@ def test_benchmark_results_go_beside_the_script(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_bench_ziggurat_runs_and_its_sampler_is_normal(tmp_path):
+    """The ziggurat probe builds and runs on every path this CPU has, and what it
+    times is a sampler: its values' mean, E x^2 and E x^4 (20 x 16384 of them)
+    lie within 6 standard errors of N(0, 1)'s 0, 1 and 3."""
+    p = _run([str(ROOT / "benchmarks" / "bench_ziggurat.py"), "--reps", "20"], cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    rows = [r.split("|")[1:-1] for r in p.stdout.splitlines() if r.startswith("| ")][1:]
+    ran = [r for r in rows if "not run" not in r[1]]
+    assert {r[0].strip() for r in ran} >= {"scalar"}
+    for r in ran:
+        sigmas = [float(s) for s in r[-1].split()]
+        assert len(sigmas) == 3 and max(abs(s) for s in sigmas) < 6, r
+
+
 # ---- the version ----------------------------------------------------------------------------
 
 def test_version_is_written_once():
