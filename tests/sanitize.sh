@@ -146,8 +146,10 @@ EOF
                 # The layers above the glue (frameworks, presets, models, Dask, checkpoints,
                 # diagnostics, the notebook, typing, doctests) reach the C core only through
                 # the entry points the other files drive; they run in the plain suite.  Set
-                # SANITIZE_ALL=1 to run them under the sanitizers too.
-                SKIP=" test_frameworks.py test_presets.py test_models.py test_torch_module.py
+                # SANITIZE_ALL=1 to run them under the sanitizers too.  test_c_core.py is not
+                # run here either: it builds the C tests without sanitizers, and they have
+                # just run under ASan+UBSan (make san) and valgrind (make valgrind).
+                SKIP=" test_c_core.py test_frameworks.py test_presets.py test_models.py test_torch_module.py
                        test_lsuv_fixup.py test_dask.py test_checkpoint.py test_diagnostics.py
                        test_examples.py test_typing.py test_doctests.py "
                 for f in "$SRC"/tests/test_*.py; do
