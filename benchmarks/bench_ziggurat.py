@@ -2,13 +2,13 @@
 deciding"; adopt only at a gain of 20% or more over Box-Muller.)
 
 Compiles benchmarks/ziggurat_probe.c with gcc once per SIMD path this CPU runs
-(scalar, avx2, avx512), with the flags setup.py gives that path, and runs it:
-per element, on the same Philox words, the library's Box-Muller transform
-(kern.h as it is) against a complete 256-layer ziggurat (vector fast path by
-gathers, rejections resolved from a second, element-keyed counter space), plus
-the ziggurat's fast path alone (tables read one element at a time, and by vector
-gathers; the complete ziggurat uses the faster).  Prints one table; the "whole fill" columns add
-the Philox words, which both methods use one per element.
+(scalar, avx2, avx512: ``wcinit.simd_paths()``), with the flags setup.py gives
+that path, and runs it: per element, on the same Philox words, the library's
+Box-Muller transform (kern.h as it is) against a complete 256-layer ziggurat
+(fast path by scalar table loads or vector gathers, whichever is faster;
+rejections resolved from a second, element-keyed counter space), plus the
+ziggurat's fast path alone, both ways. Prints one table; the "whole fill"
+columns add the Philox words, which both methods use one per element.
 
     python benchmarks/bench_ziggurat.py [--reps 2000] [--cc gcc]
 
@@ -24,6 +24,11 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+try:
+    import wcinit
+except ImportError:  # the checkout, not installed
+    sys.path.insert(0, str(HERE.parent))
+    import wcinit
 CSRC = HERE.parent / "csrc"
 BASE = ["-std=c11", "-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math",
         "-Wall", "-Wextra", "-Wno-unused-function", f"-I{CSRC}"]
@@ -32,24 +37,6 @@ PATHS = {  # as setup.py's per-file flags
     "avx2": ["-mavx2", "-mfma", "-mf16c", "-DPROBE_AVX2"],
     "avx512": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma", "-DPROBE_AVX512"],
 }
-
-
-def cpu_flags():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("flags"):
-                return set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return set()
-
-
-def runnable(path, flags):
-    if path == "avx2":
-        return {"avx2", "fma", "f16c"} <= flags
-    if path == "avx512":
-        return {"avx512f", "avx512bw", "avx512vl"} <= flags
-    return True
 
 
 def run_probe(cc, path, reps, tmp):
@@ -69,14 +56,14 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=2000)
     ap.add_argument("--cc", default=os.environ.get("CC", "gcc"))
     a = ap.parse_args(argv)
-    flags = cpu_flags()
+    paths = wcinit.simd_paths()  # what this CPU and OS run, as the library dispatches
     print("| path | words | Box-Muller | ziggurat fast path: scalar loads | by gathers | ziggurat | rejected "
           "| whole fill: BM | whole fill: ziggurat | gain | gain bound | moments (sigma) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for path in PATHS:
-            if not runnable(path, flags):
-                print(f"| {path} | not run: this CPU lacks it |||||||||||")
+            if path not in paths:
+                print(f"| {path} | not run: not among wcinit.simd_paths() here |||||||||||")
                 continue
             r = run_probe(a.cc, path, a.reps, tmp)
             w, bm, zs, zgt, zg = (float(r[k][0]) for k in

@@ -132,31 +132,34 @@ lookups: /* one element at a time: scalar table loads */
     return nr;
 }
 
-/* Resolve element e (global index g) whose fast path failed on word w0:
- * attempt a draws block (g, a) of the second counter space (counter words
- * c0, c1 = g, c2 = a, c3 = 0x80000000: disjoint from the main space, whose
- * c2, c3 hold the stream). */
+/* Block a of element g's second counter space: counter words c0, c1 = g,
+ * c2 = a, c3 = 0x80000000, disjoint from the main space, whose c2, c3 hold
+ * the stream. */
+static void second_block(uint64_t g, uint32_t a, const uint32_t key[2], uint32_t o[4])
+{
+    const uint32_t ctr[4] = {(uint32_t)g, (uint32_t)(g >> 32), a, 0x80000000u};
+    wc_philox4x32_10_block(ctr, key, o);
+}
+
+/* Resolve element g whose fast path failed on word w0: attempt a draws block
+ * a of g's second counter space. */
 static float zig_slow(uint64_t g, uint32_t w0, const uint32_t key[2])
 {
-    uint32_t w = w0;
+    uint32_t w = w0, o[4];
     for (uint32_t a = 0;; a++) {
-        uint32_t ctr[4] = {(uint32_t)g, (uint32_t)(g >> 32), a, 0x80000000u}, o[4];
-        wc_philox4x32_10_block(ctr, key, o);
+        second_block(g, a, key, o);
         uint32_t m = (w >> 8) & 0x7fffff;
         int32_t j = (int32_t)(w & (NL - 1));
-        float s = (w >> 31) ? -1.0f : 1.0f;
+        float s = (w >> 31) ? -1.0f : 1.0f, x = ((float)(int32_t)m + 0.5f) * WN[j];
         if (a > 0 && (int32_t)m < KN[j]) /* a fresh word's own fast path */
-            return s * ((float)(int32_t)m + 0.5f) * WN[j];
-        float x = ((float)(int32_t)m + 0.5f) * WN[j];
+            return s * x;
         if (j == 0) { /* the tail beyond R: Marsaglia's exact tail sampler, its
                        * own loop over the following blocks until it accepts */
-            for (;; a++) {
+            for (;; second_block(g, ++a, key, o)) {
                 double u1 = ((double)o[1] + 0.5) * 0x1p-32, u2 = ((double)o[2] + 0.5) * 0x1p-32;
                 double t = -wc_log(u1) / R, y = -wc_log(u2);
                 if (y + y > t * t)
                     return s * (float)(R + t);
-                uint32_t c2[4] = {(uint32_t)g, (uint32_t)(g >> 32), a + 1, 0x80000000u};
-                wc_philox4x32_10_block(c2, key, o);
             }
         } else { /* the wedge */
             float v = ((float)(o[1] >> 8) + 0.5f) * 0x1p-24f;
